@@ -1,0 +1,95 @@
+"""Response shapes of the JSON API (named `XPublic` for what the API shows of X)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class PageOut(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = Field(description="How many items match in all pages.")
+    limit: int
+    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last page.")
+    next: str | None = Field(description="URL of the next page (also in the Link header).")
+
+
+class RegionPublic(BaseModel):
+    code: str = Field(examples=["VE-N"])
+    name: str | None = Field(examples=["Monagas"])
+    source: str | None = Field(description="admin, import or inferred", examples=["import"])
+
+
+class OrganizationRef(BaseModel):
+    id: int
+    slug: str
+    name: str
+
+
+class OrganizationPublic(BaseModel):
+    id: int
+    slug: str = Field(examples=["aqui-cabemos-todos"])
+    name: str = Field(examples=["Aquí Cabemos Todos"])
+    acronym: str | None = Field(examples=["Cepaz"])
+    country: str | None = Field(examples=["VE"])
+    region: RegionPublic | None
+    sector: str | None = Field(examples=["ngo"])
+    url: str
+
+
+class SignedStatementPublic(BaseModel):
+    id: int
+    slug: str
+    title: str
+    kind: str
+    published_on: dt.date | None
+    date_precision: str | None
+    positions: list[str] = Field(description="The numbers this organization was printed at on the statement.")
+
+
+class OrganizationDetail(OrganizationPublic):
+    names: list[str] = Field(description="Every printed name that resolves to this organization, verbatim.")
+    statements: list[SignedStatementPublic]
+    merged_into: OrganizationRef | None = None
+
+
+class LinePublic(BaseModel):
+    position: str | None = Field(description="The printed number, as text; null when unnumbered.", examples=["10"])
+    raw_text: str = Field(description="The line exactly as printed.")
+    printed_name: str
+    is_repeat: bool = Field(description="The organization already appears on an earlier line of this statement.")
+    organization: OrganizationRef
+
+
+class StatementPublic(BaseModel):
+    id: int
+    slug: str
+    title: str
+    kind: str = Field(examples=["joint_statement"])
+    published_on: dt.date | None = Field(description="First day of the period the date names.")
+    date_precision: str | None = Field(examples=["month"])
+    date: str | None = Field(description="The date at its precision: 2021-11-03, 2021-11 or 2021.", examples=["2021-11"])
+    language: str | None
+    urls: list[str]
+    line_count: int
+    organization_count: int = Field(description="Distinct organizations among the lines.")
+    url: str
+
+
+class StatementDetail(StatementPublic):
+    translator: str | None
+    addressees: list[str]
+    summary: str | None
+    body: str | None
+    notes: str | None
+    lines: list[LinePublic]
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+    database: str = Field(examples=["sqlite"])
+    statements: int

@@ -1,0 +1,154 @@
+"""The `firmas` command: a thin shell over the services, one transaction per command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from app import migrate
+from app.db import make_engine, make_session_factory, transaction
+from app.errors import FirmasError
+from app.services import seed as seed_service
+from app.services import statements, tokens
+from app.settings import Settings
+
+app = typer.Typer(help="Firmas: a registry of joint statements and their signatory organizations.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+token_app = typer.Typer(help="Admin API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+
+DatabaseOption = Annotated[
+    Optional[str],
+    typer.Option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL; default sqlite:///data/firmas.db."),
+]
+
+
+class State:
+    settings: Settings
+
+
+state = State()
+
+
+@app.callback()
+def main_options(database_url: DatabaseOption = None) -> None:
+    state.settings = Settings(database_url=database_url) if database_url else Settings()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _session_factory():
+    return make_session_factory(make_engine(state.settings))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API and pages. Example: firmas serve --port 8000"""
+    import os
+
+    import uvicorn
+
+    os.environ["DATABASE_URL"] = state.settings.database_url
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Migrate the database schema up. Example: firmas db upgrade"""
+    migrate.upgrade(state.settings, revision)
+    typer.echo(f"Database at {revision}.")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. base.")]) -> None:
+    """Migrate the database schema down. Example: firmas db downgrade base"""
+    migrate.downgrade(state.settings, revision)
+    typer.echo(f"Database at {revision}.")
+
+
+@app.command()
+def seed(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Do nothing when the database holds statements.")] = False,
+) -> None:
+    """Load the statements shipped in seed/ (idempotent). Example: firmas seed --if-empty"""
+    with transaction(_session_factory()) as session:
+        if if_empty and not statements.is_empty(session):
+            typer.echo("Database already holds statements; seed skipped.")
+            return
+        try:
+            reports = seed_service.load(session)
+        except FirmasError as exc:
+            _fail(exc.detail)
+        for report in reports:
+            typer.echo(
+                f"{report.slug}: {'created' if report.created else 'present'}, "
+                f"{report.lines_added} lines added, {report.lines_present} already present"
+            )
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who the token is for.")],
+    expires_in_days: Annotated[Optional[int], typer.Option(help="Expire after this many days.")] = None,
+) -> None:
+    """Create an admin token and print it once. Example: firmas token create ana"""
+    expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(days=expires_in_days) if expires_in_days else None
+    with transaction(_session_factory()) as session:
+        token, plaintext = tokens.create(session, name=name, expires_at=expires_at)
+        token_id = token.id
+    typer.echo(plaintext)
+    typer.echo(f"Token {token_id} for {name}. Store it now: only its hash is kept.", err=True)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens (never their secrets). Example: firmas token list"""
+    with transaction(_session_factory()) as session:
+        for token in tokens.list_all(session):
+            status = "revoked" if token.revoked_at else "active"
+            expires = token.expires_at.isoformat() if token.expires_at else "never"
+            typer.echo(f"{token.id}\t{token.name}\t{status}\texpires {expires}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id from `firmas token list`.")]) -> None:
+    """Revoke a token at once. Example: firmas token revoke 3"""
+    with transaction(_session_factory()) as session:
+        try:
+            tokens.revoke(session, token_id)
+        except FirmasError as exc:
+            _fail(exc.detail)
+    typer.echo(f"Token {token_id} revoked.")
+
+
+@app.command("import")
+def import_file(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV in the import format.")]) -> None:
+    """Load a long-format CSV (one row per printed line). Example: firmas import statements.csv"""
+    from app.services import file_import
+
+    with transaction(_session_factory()) as session:
+        try:
+            reports = file_import.import_csv(session, path)
+        except FirmasError as exc:
+            _fail(exc.detail)
+        for report in reports:
+            typer.echo(f"{report.slug}: {report.lines_added} lines added, {report.lines_present} already present")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

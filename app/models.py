@@ -1,0 +1,184 @@
+"""The registry's tables (SQLAlchemy 2 typed ORM); column meanings live in `comment=`.
+
+Signature lines point at printed names and printed names at organizations, so a merge moves
+printed names between organizations and never rewrites a signature line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+STATEMENT_KINDS = ("joint_statement", "open_letter", "agreement", "report", "other")
+DATE_PRECISIONS = ("day", "month", "year")
+SECTORS = (
+    "ngo",
+    "academic",
+    "professional_body",
+    "union",
+    "religious",
+    "business",
+    "government",
+    "intergovernmental",
+    "media",
+)
+# Where an organization's region or sector came from; an admin's or the import file's word wins
+# over inference.
+VALUE_SOURCES = ("admin", "import", "inferred")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Statement(Base):
+    __tablename__ = "statements"
+    __table_args__ = {"comment": "A published text (joint statement, open letter, agreement) with signatories."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True, comment="Stable URL name.")
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40), default="joint_statement", comment=f"One of {STATEMENT_KINDS}.")
+    published_on: Mapped[dt.date | None] = mapped_column(
+        Date, index=True, comment="First day of the publication period; see date_precision."
+    )
+    date_precision: Mapped[str | None] = mapped_column(
+        String(5), comment="How much of published_on the source gives: day, month or year."
+    )
+    language: Mapped[str | None] = mapped_column(String(16), comment="BCP 47 tag of the text kept here.")
+    translator: Mapped[str | None] = mapped_column(String(300))
+    addressees: Mapped[list[str]] = mapped_column(default=list, comment="Who the text is addressed to.")
+    summary: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text, comment="The statement's text, without its signature list.")
+    notes: Mapped[str | None] = mapped_column(Text, comment="Provenance remarks, e.g. how the date was established.")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    urls: Mapped[list[StatementUrl]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan", order_by="StatementUrl.id"
+    )
+    lines: Mapped[list[SignatureLine]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan", order_by="SignatureLine.sort_order"
+    )
+
+
+class StatementUrl(Base):
+    __tablename__ = "statement_urls"
+    __table_args__ = {"comment": "Where a statement is published; a URL identifies its statement on import."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+
+    statement: Mapped[Statement] = relationship(back_populates="urls")
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    __table_args__ = {"comment": "A real organization; printed names resolve to it."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(1000), comment="Display name.")
+    acronym: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(2), index=True, comment="ISO 3166-1 alpha-2.")
+    region_code: Mapped[str | None] = mapped_column(String(10), index=True, comment="ISO 3166-2, e.g. VE-N.")
+    region_source: Mapped[str | None] = mapped_column(String(10), comment=f"One of {VALUE_SOURCES}.")
+    sector: Mapped[str | None] = mapped_column(String(30), index=True, comment=f"One of {SECTORS}.")
+    sector_source: Mapped[str | None] = mapped_column(String(10), comment=f"One of {VALUE_SOURCES}.")
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), index=True, comment="Set when merged: the surviving organization."
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    printed_names: Mapped[list[PrintedName]] = relationship(back_populates="organization", order_by="PrintedName.id")
+
+
+class PrintedName(Base):
+    __tablename__ = "printed_names"
+    __table_args__ = {"comment": "A name exactly as printed on some statement; the catalog of aliases."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(1000), unique=True, comment="Verbatim, trimmed of surrounding space.")
+    match_key: Mapped[str] = mapped_column(String(1000), index=True, comment="names.match_key(text).")
+    key_version: Mapped[int] = mapped_column(Integer, comment="names.MATCH_KEY_VERSION the key was made with.")
+    search_text: Mapped[str] = mapped_column(String(1000), comment="names.search_text(text), for search.")
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="printed_names")
+
+
+class SignatureLine(Base):
+    __tablename__ = "signature_lines"
+    __table_args__ = (
+        UniqueConstraint("statement_id", "printed_name_id", "position"),
+        {"comment": "One printed line of a statement's signature list, never rewritten."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    sort_order: Mapped[int] = mapped_column(Integer, comment="Order of the line in the printed list.")
+    position: Mapped[str] = mapped_column(
+        String(20), default="", comment="Printed number as text ('10'); empty when unnumbered."
+    )
+    raw_text: Mapped[str] = mapped_column(Text, comment="The line exactly as printed or given in the file.")
+    printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"), index=True)
+    is_repeat: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="The organization already appears on an earlier line of this statement."
+    )
+
+    statement: Mapped[Statement] = relationship(back_populates="lines")
+    printed_name: Mapped[PrintedName] = relationship()
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    __table_args__ = {"comment": "Admin tokens; only a SHA-256 hash is stored, the token is shown once."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), comment="Who holds it.")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = {"comment": "Append-only record of every admin action."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200), comment="Token name, or 'cli' for the command line.")
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

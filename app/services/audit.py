@@ -1,0 +1,26 @@
+"""Append-only audit trail of admin actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.models import AuditEvent
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor=actor, action=action, subject_type=subject_type, subject_id=subject_id, details=details or {}
+    )
+    session.add(event)
+    session.flush()
+    return event

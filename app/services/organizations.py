@@ -1,0 +1,106 @@
+"""Read organizations: search over every printed name, details and the statements each signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
+
+from app import names
+from app.errors import NotFound
+from app.models import Organization, PrintedName, SignatureLine, Statement
+from app.services.paging import Page, paginate
+
+
+@dataclass
+class SignedStatement:
+    id: int
+    slug: str
+    title: str
+    kind: str
+    published_on: dt.date | None
+    date_precision: str | None
+    positions: list[str] = field(default_factory=list)
+
+
+def get(session: Session, id_or_slug: str) -> Organization:
+    """An organization by numeric id or slug, merged or not; NotFound otherwise."""
+    condition = (
+        Organization.id == int(id_or_slug) if id_or_slug.isdigit() else Organization.slug == id_or_slug
+    )
+    organization = session.scalar(select(Organization).where(condition))
+    if organization is None:
+        raise NotFound(f"No organization with id or slug '{id_or_slug}'.", parameter="id_or_slug")
+    return organization
+
+
+def survivor(session: Session, organization: Organization) -> Organization:
+    """Follow merged-into pointers to the organization that now holds the names."""
+    seen = {organization.id}
+    while organization.merged_into_id is not None and organization.merged_into_id not in seen:
+        seen.add(organization.merged_into_id)
+        organization = session.get_one(Organization, organization.merged_into_id)
+    return organization
+
+
+def _byte_order(session: Session, column: ColumnElement[str]) -> ColumnElement[str]:
+    """Order by code points on both engines, so pages and cursors agree across them."""
+    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
+
+
+def search(session: Session, *, q: str | None, limit: int, cursor: str | None = None) -> Page[Organization]:
+    """Live organizations, by slug; with `q`, those with any printed name containing it.
+
+    Matching ignores case, accents and punctuation: "aqui cabemos" finds "Aquí Cabemos Todos".
+    """
+    query: Select = select(Organization).where(Organization.merged_into_id.is_(None))
+    folded = names.search_text(q) if q else ""
+    if folded:
+        matching = select(PrintedName.organization_id).where(PrintedName.search_text.contains(folded, autoescape=True))
+        query = query.where(Organization.id.in_(matching))
+    return paginate(
+        session,
+        query,
+        keys=[_byte_order(session, Organization.slug)],
+        key_of=lambda org: [org.slug],
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def printed_names(session: Session, organization_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(PrintedName.text).where(PrintedName.organization_id == organization_id).order_by(PrintedName.id)
+        )
+    )
+
+
+def statements_signed(session: Session, organization_id: int) -> list[SignedStatement]:
+    """Every statement with a line naming this organization, newest first, with the printed positions."""
+    rows = session.execute(
+        select(
+            Statement.id,
+            Statement.slug,
+            Statement.title,
+            Statement.kind,
+            Statement.published_on,
+            Statement.date_precision,
+            SignatureLine.position,
+        )
+        .join(SignatureLine, SignatureLine.statement_id == Statement.id)
+        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+        .where(PrintedName.organization_id == organization_id)
+        .order_by(Statement.published_on.desc().nulls_last(), Statement.id, SignatureLine.sort_order)
+    )
+    by_id: dict[int, SignedStatement] = {}
+    for row in rows:
+        signed = by_id.setdefault(
+            row.id,
+            SignedStatement(row.id, row.slug, row.title, row.kind, row.published_on, row.date_precision),
+        )
+        if row.position:
+            signed.positions.append(row.position)
+    return list(by_id.values())

@@ -1,0 +1,79 @@
+"""Keyset paging with opaque cursors: stable under inserts, unlike offsets."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    next_cursor: str | None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("The cursor is not one this API issued.", parameter="cursor") from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise InvalidInput("The cursor is not one this API issued.", parameter="cursor")
+    return values
+
+
+def after(keys: list[ColumnElement[Any]], values: list[Any], descending: bool) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `keys` (all ascending or all descending)."""
+    conditions = []
+    for index, key in enumerate(keys):
+        beyond = key < values[index] if descending else key > values[index]
+        equal_before = [keys[i] == values[i] for i in range(index)]
+        conditions.append(and_(*equal_before, beyond))
+    return or_(*conditions)
+
+
+def paginate(
+    session: Session,
+    query: Select[Any],
+    *,
+    keys: list[ColumnElement[Any]],
+    key_of: Any,
+    limit: int,
+    cursor: str | None,
+    descending: bool = False,
+    cast_values: Any = None,
+) -> Page[Any]:
+    """Run `query` one page at a time, ordered by `keys`; `key_of(row)` gives a row's key values.
+
+    The total counts the whole filtered query, so clients can show exact figures.
+    """
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    ordered = query.order_by(*[key.desc() if descending else key.asc() for key in keys])
+    if cursor:
+        values = decode_cursor(cursor, len(keys))
+        if cast_values is not None:
+            values = cast_values(values)
+        ordered = ordered.where(after(keys, values, descending))
+    rows = list(session.execute(ordered.limit(limit + 1)).all() if _is_multi(query) else session.scalars(ordered.limit(limit + 1)))
+    next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None
+    return Page(items=rows[:limit], total=total, next_cursor=next_cursor)
+
+
+def _is_multi(query: Select[Any]) -> bool:
+    return len(query.column_descriptions) > 1
