@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -93,12 +93,8 @@ class NameResolver:
         return Resolved(self._add_printed_name(text, key, organization_id), organization_id, "key")
 
     def _create_organization(self, text: str, hints: OrganizationHints) -> Resolved:
-        organization = Organization(
-            name=names.normalize_whitespace(text),
-            slug=unique_slug(self.session, names.slugify(text)),
-            acronym=hints.acronym.strip() if hints.acronym and hints.acronym.strip() else None,
-            country=normalize_country(hints.country),
-        )
+        fields = describe_new_organization(text, hints)
+        organization = Organization(slug=unique_slug(self.session, names.slugify(fields["name"])), **fields)
         self.session.add(organization)
         self.session.flush()
         key = names.match_key(text)
@@ -126,6 +122,21 @@ class NameResolver:
         if organization is not None and organization.region_source != "admin":
             organization.region_code = region
             organization.region_source = "import"
+
+
+def describe_new_organization(printed: str, hints: OrganizationHints) -> dict[str, Any]:
+    """Column values (all but the slug) of the organization a never-seen printed name creates.
+
+    Pure: every importer, row by row or in bulk, derives new organizations the same way.
+    """
+    region = normalize_region_code(hints.region)
+    return {
+        "name": names.normalize_whitespace(printed),
+        "acronym": hints.acronym.strip() if hints.acronym and hints.acronym.strip() else None,
+        "country": normalize_country(hints.country),
+        "region_code": region,
+        "region_source": "import" if region else None,
+    }
 
 
 def unique_slug(session: Session, base: str) -> str:
