@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -13,14 +14,20 @@ from app import migrate
 from app.db import make_engine, make_session_factory, transaction
 from app.errors import FirmasError
 from app.services import seed as seed_service
-from app.services import statements, tokens
+from app.services import exports, review, statements, tokens
 from app.settings import Settings
 
 app = typer.Typer(help="Firmas: a registry of joint statements and their signatory organizations.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 token_app = typer.Typer(help="Admin API tokens.", no_args_is_help=True)
+review_app = typer.Typer(help="Suggested duplicates and their decisions.", no_args_is_help=True)
+export_app = typer.Typer(help="Export data as CSV.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.add_typer(review_app, name="review")
+app.add_typer(export_app, name="export")
+
+CLI_ACTOR = "cli"
 
 DatabaseOption = Annotated[
     Optional[str],
@@ -145,6 +152,89 @@ def import_file(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False
             _fail(exc.detail)
         for report in reports:
             typer.echo(f"{report.slug}: {report.lines_added} lines added, {report.lines_present} already present")
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+
+
+@review_app.command("refresh")
+def review_refresh() -> None:
+    """Look for new suggested duplicates among all organizations. Example: firmas review refresh"""
+    with transaction(_session_factory()) as session:
+        raised = review.raise_suggestions(session)
+    typer.echo(f"{raised} new suggestions.")
+
+
+@review_app.command("list")
+def review_list(
+    output: Annotated[Format, typer.Option("--format", help="table or csv.")] = Format.table,
+    status: Annotated[str, typer.Option(help="open, unsure, same or different.")] = "open",
+) -> None:
+    """List suggested duplicates, best first. Example: firmas review list --format csv"""
+    with transaction(_session_factory()) as session:
+        rows = exports.candidate_rows(session, status=status)
+    if output is Format.csv:
+        exports.write_csv(sys.stdout, exports.CANDIDATE_COLUMNS, rows)
+        return
+    for row in rows:
+        typer.echo(f"#{row['candidate_id']}  {row['score']:.2f}  {row['name_a']}  <->  {row['name_b']}")
+        typer.echo(f"      {row['reasons']}")
+    if not rows:
+        typer.echo("No suggestions.")
+
+
+@review_app.command("decide")
+def review_decide(
+    candidate_id: Annotated[int, typer.Argument(help="Candidate id from `firmas review list`.")],
+    decision: Annotated[str, typer.Argument(help="same, different or unsure.")],
+) -> None:
+    """Decide a suggestion; `same` merges the pair. Example: firmas review decide 4 different"""
+    with transaction(_session_factory()) as session:
+        try:
+            result = review.decide(session, candidate_id, decision, actor=CLI_ACTOR)
+        except FirmasError as exc:
+            _fail(exc.detail)
+        merged = f"; merge {result.merge.id}" if result.merge else ""
+    typer.echo(f"Candidate {candidate_id}: {decision}{merged}.")
+
+
+@app.command("merge")
+def merge(
+    merged_id: Annotated[int, typer.Argument(help="Organization that goes away.")],
+    into_id: Annotated[int, typer.Argument(help="Organization that survives.")],
+) -> None:
+    """Merge organization A into B (B survives). Example: firmas merge 102 40"""
+    with transaction(_session_factory()) as session:
+        try:
+            result = review.merge_organizations(session, merged_id, into_id, actor=CLI_ACTOR)
+        except FirmasError as exc:
+            _fail(exc.detail)
+        merge_id = result.id
+    typer.echo(f"Merge {merge_id}: organization {merged_id} merged into {into_id}.")
+
+
+@app.command("unmerge")
+def unmerge(merge_id: Annotated[int, typer.Argument(help="Merge id (see GET /api/merges).")]) -> None:
+    """Undo a merge exactly. Example: firmas unmerge 7"""
+    with transaction(_session_factory()) as session:
+        try:
+            review.undo_merge(session, merge_id, actor=CLI_ACTOR)
+        except FirmasError as exc:
+            _fail(exc.detail)
+    typer.echo(f"Merge {merge_id} undone.")
+
+
+@export_app.command("names")
+def export_names(
+    output: Annotated[Format, typer.Option("--format", help="Only csv.")] = Format.csv,
+) -> None:
+    """Every printed name with its organization and region. Example: firmas export names --format csv"""
+    if output is not Format.csv:
+        _fail("Only --format csv is available for names.")
+    with transaction(_session_factory()) as session:
+        exports.write_csv(sys.stdout, exports.NAME_COLUMNS, exports.name_rows(session))
 
 
 def main() -> None:

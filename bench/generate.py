@@ -262,13 +262,13 @@ def place_suffix(rng: random.Random) -> tuple[str, str]:
     return f" de {city}", state_code(CITIES[city])
 
 
-def chapters(rng: random.Random, base: str, prominence: float, most: int = 6) -> list[tuple[str, str, float]]:
+Family = list[tuple[str, str, float]]  # (name, region, prominence) of related organizations
+
+
+def chapters(rng: random.Random, base: str, prominence: float, most: int = 6) -> Family:
     """The same body in several states: the 'same name, different state' near-misses."""
     states = rng.sample(STATE_NAMES, rng.randint(1, most))
     return [(f"{base}{state_phrase(state)}", state_code(state), prominence) for state in states]
-
-
-Family = list[tuple[str, str, float]]  # (name, region, prominence) of related organizations
 
 
 def foundation(rng: random.Random) -> Family:

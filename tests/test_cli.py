@@ -26,7 +26,7 @@ def firmas(settings: Settings, *args: str):
 
 
 def test_every_command_has_help() -> None:
-    for command in (["serve"], ["db", "upgrade"], ["db", "downgrade"], ["seed"], ["token", "create"], ["token", "list"], ["token", "revoke"], ["import"]):
+    for command in (["serve"], ["db", "upgrade"], ["db", "downgrade"], ["seed"], ["token", "create"], ["token", "list"], ["token", "revoke"], ["import"], ["review", "refresh"], ["review", "list"], ["review", "decide"], ["merge"], ["unmerge"], ["export", "names"]):
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0, command
         assert "Example:" in result.output, command

@@ -22,6 +22,7 @@ class RegionPublic(BaseModel):
     code: str = Field(examples=["VE-N"])
     name: str | None = Field(examples=["Monagas"])
     source: str | None = Field(description="admin, import or inferred", examples=["import"])
+    evidence: str | None = Field(None, description="For an inferred region: the words that named the place.", examples=["Monagas"])
 
 
 class OrganizationRef(BaseModel):
@@ -93,3 +94,67 @@ class Health(BaseModel):
     status: str = Field(examples=["ok"])
     database: str = Field(examples=["sqlite"])
     statements: int
+
+
+class OrganizationUpdate(BaseModel):
+    """Only the fields present are changed; null clears acronym, region or sector."""
+
+    model_config = {"extra": "forbid"}
+
+    name: str | None = Field(None, min_length=1, max_length=1000, examples=["Aquí Cabemos Todos"])
+    acronym: str | None = Field(None, max_length=100, examples=["ACT"])
+    region: str | None = Field(None, description="ISO 3166-2 code.", examples=["VE-A"])
+    sector: str | None = Field(None, examples=["ngo"])
+
+
+class MergeRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    into: int = Field(description="Id of the organization that survives.", examples=[12])
+
+
+class MergePublic(BaseModel):
+    id: int
+    merged: OrganizationRef
+    survivor: OrganizationRef
+    candidate_id: int | None
+    actor: str
+    created_at: dt.datetime
+    undone_at: dt.datetime | None
+    undone_by: str | None
+
+
+class CandidateSide(BaseModel):
+    id: int
+    slug: str
+    name: str
+    names: list[str]
+    acronym: str | None
+    region: RegionPublic | None
+    statements: list[str] = Field(description="Slugs of the statements it signed.")
+
+
+class CandidatePublic(BaseModel):
+    id: int
+    score: float = Field(examples=[0.82])
+    reasons: list[str] = Field(examples=[["share the distinctive word 'tebripar'"]])
+    status: str = Field(examples=["open"])
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    organization_a: CandidateSide
+    organization_b: CandidateSide
+
+
+class DecisionRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    decision: str = Field(description="same, different or unsure.", pattern="^(same|different|unsure)$", examples=["same"])
+
+
+class DecisionPublic(BaseModel):
+    candidate: CandidatePublic
+    merge: MergePublic | None
+
+
+class RefreshPublic(BaseModel):
+    raised: int = Field(description="New suggestions stored.")

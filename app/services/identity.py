@@ -13,11 +13,13 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import names
+from app import names, regions
 from app.errors import InvalidInput
 from app.models import Organization, PrintedName
 
 Resolution = Literal["exact", "key", "new"]
+# The registry's home: place names in a row without a country are read as Venezuelan places.
+DEFAULT_COUNTRY = "VE"
 _REGION_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 
 
@@ -124,19 +126,37 @@ class NameResolver:
             organization.region_source = "import"
 
 
-def describe_new_organization(printed: str, hints: OrganizationHints) -> dict[str, Any]:
+def describe_new_organization(
+    printed: str, hints: OrganizationHints, *, default_country: str | None = DEFAULT_COUNTRY
+) -> dict[str, Any]:
     """Column values (all but the slug) of the organization a never-seen printed name creates.
 
-    Pure: every importer, row by row or in bulk, derives new organizations the same way.
+    Pure: every importer, row by row or in bulk, derives new organizations the same way. A region
+    given in the file wins; otherwise it is inferred from the name (with the words as evidence),
+    reading place names as those of the row's country, or of `default_country` when none is given.
     """
-    region = normalize_region_code(hints.region)
-    return {
+    country = normalize_country(hints.country)
+    fields: dict[str, Any] = {
         "name": names.normalize_whitespace(printed),
         "acronym": hints.acronym.strip() if hints.acronym and hints.acronym.strip() else None,
-        "country": normalize_country(hints.country),
-        "region_code": region,
-        "region_source": "import" if region else None,
+        "country": country,
+        "region_code": None,
+        "region_source": None,
+        "region_evidence": None,
     }
+    given = normalize_region_code(hints.region)
+    if given:
+        fields.update(region_code=given, region_source="import", country=country or given[:2])
+        return fields
+    inferred = regions.infer_region(printed, country or default_country)
+    if inferred:
+        fields.update(
+            region_code=inferred.code,
+            region_source="inferred",
+            region_evidence=" ".join(inferred.evidence),
+            country=country or inferred.code[:2],
+        )
+    return fields
 
 
 def unique_slug(session: Session, base: str) -> str:

@@ -9,8 +9,11 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from app import names
-from app.errors import NotFound
-from app.models import Organization, PrintedName, SignatureLine, Statement
+from app.errors import InvalidInput, NotFound
+from app.models import SECTORS, Organization, PrintedName, SignatureLine, Statement
+from app.regions import region_name
+from app.services import audit
+from app.services.identity import normalize_region_code
 from app.services.paging import Page, paginate
 
 
@@ -104,3 +107,55 @@ def statements_signed(session: Session, organization_id: int) -> list[SignedStat
         if row.position:
             signed.positions.append(row.position)
     return list(by_id.values())
+
+
+_EDITABLE = ("name", "acronym", "region_code", "sector")
+
+
+def update(session: Session, organization: Organization, changes: dict[str, str | None], *, actor: str) -> Organization:
+    """An admin's corrections; a region or sector set here wins over inferred or imported ones.
+
+    `changes` holds only the fields to change; None clears acronym, region or sector.
+    """
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+    before = {field: getattr(organization, field) for field in changes}
+    if "name" in changes:
+        name = names.normalize_whitespace(changes["name"] or "")
+        if not name:
+            raise InvalidInput("The name cannot be empty.", field="name")
+        organization.name = name
+    if "acronym" in changes:
+        organization.acronym = (changes["acronym"] or "").strip() or None
+    if "region_code" in changes:
+        _set_region(organization, changes["region_code"])
+    if "sector" in changes:
+        _set_sector(organization, changes["sector"])
+    audit.record(
+        session,
+        actor=actor,
+        action="organization.update",
+        subject_type="organization",
+        subject_id=organization.id,
+        details={"before": before, "after": {field: getattr(organization, field) for field in changes}},
+    )
+    session.flush()
+    return organization
+
+
+def _set_region(organization: Organization, code: str | None) -> None:
+    region = normalize_region_code(code)
+    if region is not None and region_name(region) is None:
+        raise InvalidInput(f"'{region}' is not a known ISO 3166-2 region.", field="region_code")
+    organization.region_code = region
+    # why: an admin clearing the region is a decision too; inference must not fill it again.
+    organization.region_source = "admin"
+    organization.region_evidence = None
+
+
+def _set_sector(organization: Organization, sector: str | None) -> None:
+    if sector is not None and sector not in SECTORS:
+        raise InvalidInput(f"Sector must be one of {', '.join(SECTORS)}.", field="sector")
+    organization.sector = sector
+    organization.sector_source = "admin"
