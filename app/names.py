@@ -119,6 +119,15 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug[:max_length].rstrip("-") or "sin-nombre"
 
 
+def first_free_slug(base: str, taken: set[str]) -> str:
+    """`base`, or `base-2`, `base-3`… whichever is not in `taken`."""
+    candidate, counter = base, 1
+    while candidate in taken:
+        counter += 1
+        candidate = f"{base}-{counter}"
+    return candidate
+
+
 def normalize_whitespace(text: str) -> str:
     """Collapse runs of whitespace and trim: the printed name without layout accidents."""
     return _SPACES.sub(" ", text).strip()

@@ -82,7 +82,7 @@ def get_organization(request: Request, session: SessionDep, id_or_slug: str = Id
     """Names it has been printed as, acronym, region, sector and every statement it signed."""
     organization = organizations.get(session, id_or_slug)
     if organization.merged_into_id is not None:
-        target = organizations.survivor(session, organization)
+        target = session.get_one(Organization, review.survivor_id(session, organization.id))
         return RedirectResponse(str(request.url_for("get_organization", id_or_slug=target.slug)), status_code=308)
     return organization_detail(request, session, organization)
 

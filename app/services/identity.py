@@ -166,8 +166,4 @@ def unique_slug(session: Session, base: str) -> str:
             select(Organization.slug).where((Organization.slug == base) | Organization.slug.like(f"{base}-%"))
         )
     )
-    candidate, counter = base, 1
-    while candidate in taken:
-        counter += 1
-        candidate = f"{base}-{counter}"
-    return candidate
+    return names.first_free_slug(base, taken)

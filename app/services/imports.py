@@ -160,11 +160,7 @@ def _unique_statement_slug(session: Session, fields: StatementFields) -> str:
     year = f"{fields.published_on.year}-" if fields.published_on else ""
     base = fields.slug or names.slugify(f"{year}{fields.title}")
     taken = set(session.scalars(select(Statement.slug).where(Statement.slug.like(f"{base}%"))))
-    candidate, counter = base, 1
-    while candidate in taken:
-        counter += 1
-        candidate = f"{base}-{counter}"
-    return candidate
+    return names.first_free_slug(base, taken)
 
 
 def _existing_lines(session: Session, statement_id: int) -> set[tuple[int, str]]:

@@ -39,15 +39,6 @@ def get(session: Session, id_or_slug: str) -> Organization:
     return organization
 
 
-def survivor(session: Session, organization: Organization) -> Organization:
-    """Follow merged-into pointers to the organization that now holds the names."""
-    seen = {organization.id}
-    while organization.merged_into_id is not None and organization.merged_into_id not in seen:
-        seen.add(organization.merged_into_id)
-        organization = session.get_one(Organization, organization.merged_into_id)
-    return organization
-
-
 def _byte_order(session: Session, column: ColumnElement[str]) -> ColumnElement[str]:
     """Order by code points on both engines, so pages and cursors agree across them."""
     return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
