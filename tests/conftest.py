@@ -41,7 +41,9 @@ def fresh_postgres_schema(base_url: str, schema: str) -> str | None:
 
 
 def postgres_url_or_skip(schema: str) -> str:
-    url = fresh_postgres_schema(os.environ.get(PG_ENV, DEFAULT_PG_URL), schema)
+    """`schema` gets FIRMAS_TEST_SCHEMA_PREFIX in front, so two checkouts can run the suite at once."""
+    prefixed = os.environ.get("FIRMAS_TEST_SCHEMA_PREFIX", "") + schema
+    url = fresh_postgres_schema(os.environ.get(PG_ENV, DEFAULT_PG_URL), prefixed)
     if url is None:
         pytest.skip("PostgreSQL is not reachable")
     return url
