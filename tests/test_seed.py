@@ -87,3 +87,21 @@ def test_loading_the_seed_twice_adds_nothing(seeded: sessionmaker[Session]) -> N
     assert after == before
     assert all(not r.created and r.lines_added == 0 for r in reports)
     assert before == (4, 116, 113, 113)
+
+
+def test_new_organizations_get_a_clean_name_an_acronym_and_a_sector_while_the_printed_text_stays(
+    seeded: sessionmaker[Session],
+) -> None:
+    with seeded() as session:
+        fedecamaras = _organization_printed_as(session, "Fedecámaras Mona gas")
+        cepaz = _organization_printed_as(session, "Centro de Justicia y Paz (Cepaz)")
+        vicaria = _organization_printed_as(session, "Vicaría de DDHH de la Arquidiócesis de Barquisimeto")
+    assert (fedecamaras.name, fedecamaras.sector, fedecamaras.sector_source) == ("Fedecámaras Monagas", "business", "inferred")
+    assert (cepaz.acronym, cepaz.sector) == ("Cepaz", "ngo")
+    assert (vicaria.sector, vicaria.region_code) == ("religious", "VE-K")
+
+
+def _organization_printed_as(session: Session, text: str) -> Organization:
+    return session.scalars(
+        select(Organization).join(PrintedName, PrintedName.organization_id == Organization.id).where(PrintedName.text == text)
+    ).one()

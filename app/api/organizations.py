@@ -48,6 +48,7 @@ def organization_public(request: Request, organization: Organization) -> dict:
         country=organization.country,
         region=region,
         sector=organization.sector,
+        sector_source=organization.sector_source,
         url=str(request.url_for("get_organization", id_or_slug=organization.slug)),
     )
 

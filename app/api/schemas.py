@@ -39,6 +39,9 @@ class OrganizationPublic(BaseModel):
     country: str | None = Field(examples=["VE"])
     region: RegionPublic | None
     sector: str | None = Field(examples=["ngo"])
+    sector_source: str | None = Field(
+        description="Where the sector came from: 'inferred' from the name, or set by an 'admin'.", examples=["inferred"]
+    )
     url: str
 
 

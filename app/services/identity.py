@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import names, regions
+from app import names, regions, sectors
 from app.errors import InvalidInput
 from app.models import Organization, PrintedName
 
@@ -131,18 +131,23 @@ def describe_new_organization(
 ) -> dict[str, Any]:
     """Column values (all but the slug) of the organization a never-seen printed name creates.
 
-    Pure: every importer, row by row or in bulk, derives new organizations the same way. A region
-    given in the file wins; otherwise it is inferred from the name (with the words as evidence),
-    reading place names as those of the row's country, or of `default_country` when none is given.
+    Pure: every importer, row by row or in bulk, derives new organizations the same way. The name
+    is the display-clean form of the printed text (which stays verbatim on its printed name); the
+    acronym is the file's, else the one the name spells out; the sector is inferred from the name.
+    A region given in the file wins; otherwise it is inferred from the name (with the words as
+    evidence), reading place names as those of the row's country, or of `default_country`.
     """
     country = normalize_country(hints.country)
+    given_acronym = hints.acronym.strip() if hints.acronym else ""
     fields: dict[str, Any] = {
-        "name": names.normalize_whitespace(printed),
-        "acronym": hints.acronym.strip() if hints.acronym and hints.acronym.strip() else None,
+        "name": names.clean(printed),
+        "acronym": given_acronym or names.extract_acronym(printed),
         "country": country,
         "region_code": None,
         "region_source": None,
         "region_evidence": None,
+        "sector": sectors.infer_sector(printed).sector,
+        "sector_source": "inferred",
     }
     given = normalize_region_code(hints.region)
     if given:

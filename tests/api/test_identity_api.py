@@ -136,6 +136,7 @@ def test_admin_region_wins_over_inferred_and_imported(seeded_client: TestClient,
     patched = seeded_client.patch(f"/api/organizations/{colegio.slug}", json={"region": "VE-A", "sector": "professional_body"}, headers=auth(admin_token))
     assert patched.status_code == 200
     assert patched.json()["region"]["source"] == "admin" and patched.json()["sector"] == "professional_body"
+    assert patched.json()["sector_source"] == "admin"
     later = tmp_path / "later.csv"
     later.write_text(
         "statement_title,statement_date,statement_url,organization,position,region\n"
