@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_decimal
 
@@ -248,3 +249,16 @@ def moment(language: str, value: dt.datetime) -> str:
 
 def number(language: str, value: int | float) -> str:
     return format_decimal(value, locale=language)
+
+
+def language_name(language: str, tag: str) -> str:
+    """A BCP 47 tag in words: ('es', 'en') -> 'inglés'; an unknown tag is shown as given."""
+    try:
+        return Locale.parse(tag, sep="-").get_display_name(language) or tag
+    except (ValueError, UnknownLocaleError):
+        return tag
+
+
+def country_name(language: str, code: str) -> str:
+    """An ISO 3166-1 code in words: ('es', 'VE') -> 'Venezuela'; unknown codes as given."""
+    return Locale.parse(language).territories.get(code.upper(), code)

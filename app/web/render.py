@@ -55,6 +55,8 @@ class PageContext:
             "date": partial(i18n.date_at_precision, self.lang),
             "moment": partial(i18n.moment, self.lang),
             "num": partial(i18n.number, self.lang),
+            "language_name": partial(i18n.language_name, self.lang),
+            "country_name": partial(i18n.country_name, self.lang),
             "url": partial(path_for, self.request),
             "switch_to": self.switch_link,
             "current_path": self.request.url.path,
