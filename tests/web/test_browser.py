@@ -35,6 +35,32 @@ def slug_of(factory: sessionmaker[Session], printed: str) -> str:
         return session.get_one(Organization, organization_id).slug
 
 
+# WCAG 2.1 contrast of every element that holds text, against the first opaque background behind it.
+LOWEST_CONTRAST = """() => {
+  const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const background = (element) => {
+    for (let node = element; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color.length < 4 || color[3] > 0) return color.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  let lowest = { ratio: 21, text: "" };
+  for (const element of document.body.querySelectorAll("*")) {
+    const ownText = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!ownText || element.getClientRects().length === 0) continue;
+    const [a, b] = [luminance(rgb(getComputedStyle(element).color).slice(0, 3)), luminance(background(element))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < lowest.ratio) lowest = { ratio, text: element.textContent.trim().slice(0, 60) };
+  }
+  return lowest;
+}"""
+
+
 def no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -55,6 +81,8 @@ def test_each_page_loads_and_reads_on_desktop_and_phone(browser, live_server: st
             assert response.status == 200, path
             assert tab.locator("h1").count() == 1
             assert no_horizontal_scroll(tab), (size_name, path)
+            lowest = tab.evaluate(LOWEST_CONTRAST)
+            assert lowest["ratio"] >= 4.5, (path, lowest)
             tab.screenshot(path=str(screenshots / f"{name}-{size_name}.png"), full_page=False)
         context.close()
 
@@ -111,6 +139,7 @@ def test_admin_logs_in_decides_a_suggestion_and_undoes_the_merge(page, seeded, a
     first = page.locator("article.candidate").first
     candidate_id = int(first.get_attribute("aria-labelledby").split("-")[1])
     page.screenshot(path=str(screenshots / "admin-review-desktop.png"))
+    assert page.evaluate(LOWEST_CONTRAST)["ratio"] >= 4.5
     page.set_viewport_size(PHONE)
     assert no_horizontal_scroll(page)
     page.screenshot(path=str(screenshots / "admin-review-phone.png"))

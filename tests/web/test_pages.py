@@ -134,6 +134,16 @@ def test_search_filters_narrow_organizations_by_region_and_statements_by_year(se
     assert dated_2023 and shown == dated_2023
 
 
+def test_the_statement_filter_lists_exactly_its_signatories(seeded_client: TestClient) -> None:
+    mou = "2021-11-mou-icc-otp-venezuela"
+    signers = {line["organization"]["name"] for line in seeded_client.get(f"/api/statements/{mou}").json()["lines"]}
+    root = parse(seeded_client.get(f"/buscar?statement={mou}").text)
+    listed = {text_of(li.find("a")) for ul in find_all(root, "ul") if ul.get("class") == "organizations" for li in ul}
+    shown = [text_of(li.find("a")) for ol in find_all(root, "ol") if ol.get("class") == "statements" for li in ol]
+    assert listed == signers
+    assert shown == [seeded_client.get(f"/api/statements/{mou}").json()["title"]]
+
+
 def test_bad_filters_and_unknown_pages_get_an_html_error_page_while_the_api_keeps_problem_json(seeded_client: TestClient) -> None:
     for path, status in (("/buscar?year=abc", 422), ("/buscar?region=XX-9", 422), ("/comunicados/nope", 404), ("/no-such-page", 404)):
         response = seeded_client.get(path)
