@@ -33,7 +33,7 @@ CSV_PAGE = 1000
 class Filters:
     """The search form's fields, checked; `statement` is a slug, `region` an ISO 3166-2 code."""
 
-    def __init__(self, session: Session, q: str | None, region: str | None, sector: str | None, year: int | None, statement: str | None):
+    def __init__(self, session: Session, q: str | None, region: str | None, sector: str | None, year: str | None, statement: str | None):
         self.q = (q or "").strip() or None
         self.region = region.upper() if region else None
         if self.region and region_name(self.region) is None:
@@ -41,7 +41,7 @@ class Filters:
         if sector and sector not in SECTORS:
             raise InvalidInput(f"Sector must be one of {', '.join(SECTORS)}.", parameter="sector")
         self.sector = sector or None
-        self.year = year
+        self.year = int(year) if year else None
         self.statement = statements.get(session, statement) if statement else None
 
     def query(self) -> dict[str, Any]:
@@ -77,7 +77,8 @@ class Filters:
 Q = Query(None, max_length=500, description="Text in any printed name or statement title.")
 REGION = Query(None, max_length=10, description="ISO 3166-2 code, e.g. VE-N.")
 SECTOR = Query(None, max_length=30)
-YEAR = Query(None, ge=1, le=9999)
+# why: the form sends empty fields ("year=") for "any"; an int parameter would refuse them.
+YEAR = Query(None, pattern=r"^\d{0,4}$", description="A four-digit year, or empty for any.")
 STATEMENT = Query(None, max_length=200, description="Slug of a statement the organizations signed.")
 CURSOR = Query(None, max_length=500)
 
@@ -107,6 +108,15 @@ ORGANIZATION_COLUMNS = ["id", "slug", "name", "acronym", "region_code", "region_
 
 def organization_row(organization: Organization) -> dict[str, Any]:
     return {column: getattr(organization, column) or "" for column in ORGANIZATION_COLUMNS}
+
+
+def next_link(
+    request: Request, name: str, query: dict[str, Any], cursor_param: str, cursor: str | None, **path_params: Any
+) -> str | None:
+    """The link to the next page of one of a page's lists; None on its last page."""
+    if cursor is None:
+        return None
+    return path_for(request, name, {**query, cursor_param: cursor}, **path_params)
 
 
 def every_page(fetch) -> list[Any]:
@@ -148,7 +158,7 @@ def search(
     q: str | None = Q,
     region: str | None = REGION,
     sector: str | None = SECTOR,
-    year: int | None = YEAR,
+    year: str | None = YEAR,
     statement: str | None = STATEMENT,
     org_cursor: str | None = CURSOR,
     st_cursor: str | None = CURSOR,
@@ -163,12 +173,8 @@ def search(
         organizations=found_organizations,
         statements=statement_rows(session, found_statements.items),
         statements_total=found_statements.total,
-        next_organizations=path_for(page.request, "search", {**query, "org_cursor": found_organizations.next_cursor})
-        if found_organizations.next_cursor
-        else None,
-        next_statements=path_for(page.request, "search", {**query, "st_cursor": found_statements.next_cursor})
-        if found_statements.next_cursor
-        else None,
+        next_organizations=next_link(page.request, "search", query, "org_cursor", found_organizations.next_cursor),
+        next_statements=next_link(page.request, "search", query, "st_cursor", found_statements.next_cursor),
         regions=all_regions(),
         sectors=SECTORS,
         years=statements.years(session),
@@ -185,7 +191,7 @@ def search_organizations_csv(
     q: str | None = Q,
     region: str | None = REGION,
     sector: str | None = SECTOR,
-    year: int | None = YEAR,
+    year: str | None = YEAR,
     statement: str | None = STATEMENT,
 ) -> Response:
     filters = Filters(session, q, region, sector, year, statement)
@@ -199,7 +205,7 @@ def search_statements_csv(
     q: str | None = Q,
     region: str | None = REGION,
     sector: str | None = SECTOR,
-    year: int | None = YEAR,
+    year: str | None = YEAR,
     statement: str | None = STATEMENT,
 ) -> Response:
     filters = Filters(session, q, region, sector, year, statement)
@@ -338,12 +344,8 @@ def region_page(
         organizations=found_organizations,
         statements=statement_rows(session, found_statements.items),
         statements_total=found_statements.total,
-        next_organizations=path_for(page.request, "region_page", {"org_cursor": found_organizations.next_cursor}, code=slug)
-        if found_organizations.next_cursor
-        else None,
-        next_statements=path_for(page.request, "region_page", {"st_cursor": found_statements.next_cursor}, code=slug)
-        if found_statements.next_cursor
-        else None,
+        next_organizations=next_link(page.request, "region_page", {}, "org_cursor", found_organizations.next_cursor, code=slug),
+        next_statements=next_link(page.request, "region_page", {}, "st_cursor", found_statements.next_cursor, code=slug),
         csv_url=path_for(page.request, "region_csv", code=slug),
         api_url=path_for(page.request, "list_organizations", {"region": code}),
     )

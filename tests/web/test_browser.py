@@ -100,6 +100,11 @@ def test_search_and_follow_links_to_an_organization_and_its_statement_with_javas
     assert "/comunicados/" in tab.url
     assert tab.locator("table.lines tbody tr").count() > 100
     assert tab.locator("tr.repeat").count() >= 1
+    tab.get_by_role("link", name="Buscar", exact=True).click()
+    tab.get_by_label("Año").select_option("2021")
+    tab.get_by_role("button", name="Buscar").click()
+    dates = tab.locator("ol.statements .meta").all_inner_texts()
+    assert dates and all("2021" in shown for shown in dates)
     context.close()
 
 

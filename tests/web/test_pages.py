@@ -134,6 +134,12 @@ def test_search_filters_narrow_organizations_by_region_and_statements_by_year(se
     assert dated_2023 and shown == dated_2023
 
 
+def test_the_filter_form_as_a_browser_sends_it_with_empty_fields_is_accepted(seeded_client: TestClient) -> None:
+    response = seeded_client.get("/buscar?q=aqui&region=&sector=&year=&statement=")
+    assert response.status_code == 200
+    assert "Aquí Cabemos Todos" in text_of(parse(response.text))
+
+
 def test_the_statement_filter_lists_exactly_its_signatories(seeded_client: TestClient) -> None:
     mou = "2021-11-mou-icc-otp-venezuela"
     signers = {line["organization"]["name"] for line in seeded_client.get(f"/api/statements/{mou}").json()["lines"]}
