@@ -190,7 +190,10 @@ def test_logout_clears_the_session(seeded_client: TestClient, admin_token: str) 
 def test_admin_pages_are_valid_html(seeded_client: TestClient, seeded, admin_token: str) -> None:
     open_candidates(seeded)
     log_in(seeded_client, admin_token)
-    for path in ("/admin/revision", "/admin/revision?status=different", "/admin/fusiones", "/admin/importar"):
+    for path in ("/admin/revision", "/admin/revision?status=different", "/admin/fusiones", "/admin/importar", "/admin/revision?lang=en"):
         response = seeded_client.get(path)
         assert response.status_code == 200, path
         parse(response.text)
+    english = parse(seeded_client.get("/admin/revision").text)
+    assert english.get("lang") == "en"
+    assert text_of(next(iter(find_all(english, "h1")))) == "Suggested duplicates"

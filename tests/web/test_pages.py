@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import CANDIDATE_STATUSES, SECTORS, STATEMENT_KINDS, VALUE_SOURCES, Organization, PrintedName
 from app.services import review
+from app.services.identity import OrganizationHints
 from app.services.imports import LineFields, StatementFields, import_statement
 from app.web import i18n
 from app.web.render import TEMPLATES
@@ -110,6 +111,17 @@ def test_organization_page_shows_names_region_evidence_timeline_and_cosignatorie
     assert f"deducida del nombre, por las palabras «{organization.region_evidence}»" in page
     assert all(signed["title"] in page for signed in api["statements"])
     assert "Con quién firma más a menudo" in page and "comunicado en común" in page
+
+
+def test_organization_page_says_a_region_came_from_the_import_file(seeded_client: TestClient, seeded) -> None:
+    with seeded() as session, session.begin():
+        import_statement(
+            session,
+            StatementFields(title="Carta regional", published_on=None, date_precision=None, urls=[]),
+            [LineFields(raw_text="1) Colectivo Sin Lugar", name="Colectivo Sin Lugar", position="1", hints=OrganizationHints(region="VE-K"))],
+        )
+    page = text_of(parse(seeded_client.get(f"/organizaciones/{org_slug(seeded, 'Colectivo Sin Lugar')}?lang=en").text))
+    assert "Lara (VE-K) — given in the imported file" in page
 
 
 def test_a_merged_organization_page_redirects_to_the_survivor(seeded_client: TestClient, seeded) -> None:
