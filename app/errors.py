@@ -46,3 +46,9 @@ class PayloadTooLarge(FirmasError):
     status = 413
     title = "Payload too large"
     type_slug = "payload-too-large"
+
+
+class Forbidden(FirmasError):
+    status = 403
+    title = "Forbidden"
+    type_slug = "forbidden"

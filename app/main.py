@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app import web
 from app.api import organizations, problems, review, statements, system
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
@@ -36,4 +37,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     for module in (system, statements, organizations, review):
         app.include_router(module.router)
+    web.install(app)
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from app import names
@@ -150,3 +150,76 @@ def _set_sector(organization: Organization, sector: str | None) -> None:
         raise InvalidInput(f"Sector must be one of {', '.join(SECTORS)}.", field="sector")
     organization.sector = sector
     organization.sector_source = "admin"
+
+
+# ---------------------------------------------------------------- for the web pages
+
+
+@dataclass(frozen=True, slots=True)
+class CoSignatory:
+    id: int
+    slug: str
+    name: str
+    shared_statements: int
+
+
+def _statements_of(organization_id: int) -> Select:
+    return (
+        select(SignatureLine.statement_id)
+        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+        .where(PrintedName.organization_id == organization_id)
+    )
+
+
+def search_filtered(
+    session: Session,
+    *,
+    q: str | None,
+    region: str | None = None,
+    sector: str | None = None,
+    year: int | None = None,
+    statement_id: int | None = None,
+    limit: int,
+    cursor: str | None = None,
+) -> Page[Organization]:
+    """`search` narrowed to a region code, a sector, a year signed in, or one statement signed."""
+    query: Select = select(Organization).where(Organization.merged_into_id.is_(None))
+    folded = names.search_text(q) if q else ""
+    if folded:
+        matching = select(PrintedName.organization_id).where(PrintedName.search_text.contains(folded, autoescape=True))
+        query = query.where(Organization.id.in_(matching))
+    if region:
+        query = query.where(Organization.region_code == region.upper())
+    if sector:
+        query = query.where(Organization.sector == sector)
+    if year is not None or statement_id is not None:
+        signers = select(PrintedName.organization_id).join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+        if statement_id is not None:
+            signers = signers.where(SignatureLine.statement_id == statement_id)
+        if year is not None:
+            in_year = select(Statement.id).where(Statement.published_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            signers = signers.where(SignatureLine.statement_id.in_(in_year))
+        query = query.where(Organization.id.in_(signers))
+    return paginate(
+        session,
+        query,
+        keys=[_byte_order(session, Organization.slug)],
+        key_of=lambda org: [org.slug],
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+def frequent_cosignatories(session: Session, organization_id: int, *, limit: int = 10) -> list[CoSignatory]:
+    """Organizations that signed the most statements together with this one, most shared first."""
+    shared = func.count(func.distinct(SignatureLine.statement_id)).label("shared")
+    rows = session.execute(
+        select(Organization.id, Organization.slug, Organization.name, shared)
+        .join(PrintedName, PrintedName.organization_id == Organization.id)
+        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+        .where(SignatureLine.statement_id.in_(_statements_of(organization_id)), Organization.id != organization_id)
+        .group_by(Organization.id, Organization.slug, Organization.name)
+        .order_by(shared.desc(), _byte_order(session, Organization.slug))
+        .limit(limit)
+    )
+    return [CoSignatory(row.id, row.slug, row.name, row.shared) for row in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFound
@@ -112,3 +112,53 @@ def lines(session: Session, statement_id: int) -> list[LineView]:
 
 def is_empty(session: Session) -> bool:
     return session.scalar(select(Statement.id).limit(1)) is None
+
+
+# ---------------------------------------------------------------- for the web pages
+
+
+def search_filtered(
+    session: Session,
+    *,
+    q: str | None = None,
+    year: int | None = None,
+    region: str | None = None,
+    sector: str | None = None,
+    limit: int,
+    cursor: str | None = None,
+) -> Page[Statement]:
+    """`get_all` narrowed to titles containing `q` (case-insensitive), a year, or statements signed
+    by an organization of a region code or a sector. Newest first, like `get_all`."""
+    query: Select = select(Statement).options(selectinload(Statement.urls))
+    if q and q.strip():
+        query = query.where(Statement.title.icontains(q.strip(), autoescape=True))
+    if year is not None:
+        query = query.where(Statement.published_on.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    if region or sector:
+        signed = (
+            select(SignatureLine.statement_id)
+            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+            .join(Organization, Organization.id == PrintedName.organization_id)
+        )
+        if region:
+            signed = signed.where(Organization.region_code == region.upper())
+        if sector:
+            signed = signed.where(Organization.sector == sector)
+        query = query.where(Statement.id.in_(signed))
+    return paginate(
+        session,
+        query,
+        keys=[_sort_date(), Statement.id],
+        key_of=lambda s: [(s.published_on or _UNDATED).isoformat(), s.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+        cast_values=lambda values: [dt.date.fromisoformat(str(values[0])), int(values[1])],
+    )
+
+
+def years(session: Session) -> list[int]:
+    """Years with at least one dated statement, newest first."""
+    year = extract("year", Statement.published_on)
+    found = session.scalars(select(year).where(Statement.published_on.is_not(None)).distinct().order_by(year.desc()))
+    return [int(value) for value in found]

@@ -1,0 +1,275 @@
+"""Admin pages: log in with an admin token, review suggested duplicates, undo merges, import a CSV.
+
+Every POST form is CSRF-checked before anything else; every write goes through the same service
+functions as the API and the CLI, with the token's name as the actor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from app.api.deps import SessionDep, SettingsDep
+from app.errors import InvalidInput, PayloadTooLarge, Unauthorized
+from app.models import CANDIDATE_STATUSES, DECISIONS, Organization, Statement
+from app.services import file_import, organizations, review, tokens
+from app.web import auth
+from app.web.render import PageContext, PageDep, path_for
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+REVIEW_PAGE = 20
+MERGES_PAGE = 50
+CsrfField = Form("", description="The form's CSRF token.")
+
+
+def see_other(request: Request, name: str, query: dict | None = None) -> RedirectResponse:
+    return RedirectResponse(path_for(request, name, query), status_code=303)
+
+
+def admin_render(page: PageContext, template: str, *, status_code: int = 200, **context) -> Response:
+    return page.render(template, status_code=status_code, csrf=auth.csrf_token(page.request), **context)
+
+
+# ---------------------------------------------------------------- session
+
+
+@router.get("", name="admin_home")
+def admin_home(request: Request, session: SessionDep) -> Response:
+    auth.current_admin(session, request)
+    return see_other(request, "admin_review")
+
+
+def login_form(page: PageContext, *, status_code: int = 200, error: str | None = None) -> Response:
+    value = auth.new_login_csrf()
+    response = page.render(
+        "admin_login.html", status_code=status_code, csrf=value, error=error, next=page.request.query_params.get("next", "")
+    )
+    auth.set_login_csrf(page.request, response, value)
+    return response
+
+
+@router.get("/entrar", name="admin_login")
+def login_page(page: PageDep) -> Response:
+    return login_form(page)
+
+
+def safe_next(target: str) -> str | None:
+    """Only our own admin pages are followed after login (no open redirect)."""
+    return target if re.fullmatch(r"/admin(/[\w\-/]*)?", target) else None
+
+
+@router.post("/entrar", name="admin_login_submit")
+def login(page: PageDep, session: SessionDep, token: str = Form(""), csrf: str = CsrfField, next: str = Form("")) -> Response:
+    auth.check_login_csrf(page.request, csrf)
+    try:
+        tokens.authenticate(session, token.strip())
+    except Unauthorized as exc:
+        return login_form(page, status_code=401, error=exc.detail)
+    response = RedirectResponse(safe_next(next) or path_for(page.request, "admin_review"), status_code=303)
+    auth.set_session(page.request, response, token.strip())
+    return response
+
+
+@router.post("/salir", name="admin_logout")
+def logout(request: Request, csrf: str = CsrfField) -> Response:
+    auth.check_csrf(request, csrf)
+    response = see_other(request, "home")
+    auth.clear_session(request, response)
+    return response
+
+
+# ---------------------------------------------------------------- review
+
+
+@dataclass
+class Side:
+    organization: Organization
+    names: list[str]
+    signed: list[organizations.SignedStatement]
+
+
+def side(session: Session, organization_id: int) -> Side:
+    organization = session.get_one(Organization, organization_id)
+    return Side(
+        organization=organization,
+        names=organizations.printed_names(session, organization_id),
+        signed=organizations.statements_signed(session, organization_id),
+    )
+
+
+@router.get("/revision", name="admin_review")
+def review_page(
+    page: PageDep,
+    session: SessionDep,
+    status: str = Query("open", pattern=f"^({'|'.join(CANDIDATE_STATUSES)})$"),
+    cursor: str | None = Query(None, max_length=500),
+    done: str | None = Query(None, max_length=20),
+    raised: int | None = Query(None, ge=0),
+) -> Response:
+    admin = auth.current_admin(session, page.request)
+    found = review.list_candidates(session, status=status, limit=REVIEW_PAGE, cursor=cursor)
+    pairs = [(candidate, side(session, candidate.organization_a_id), side(session, candidate.organization_b_id)) for candidate in found.items]
+    return admin_render(
+        page,
+        "admin_review.html",
+        admin=admin,
+        status=status,
+        statuses=CANDIDATE_STATUSES,
+        pairs=pairs,
+        total=found.total,
+        done=done if done in DECISIONS else None,
+        raised=raised,
+        next_url=path_for(page.request, "admin_review", {"status": status, "cursor": found.next_cursor}) if found.next_cursor else None,
+    )
+
+
+@router.post("/revision/{candidate_id}/decision", name="admin_decide")
+def decide(
+    request: Request, session: SessionDep, candidate_id: int, decision: str = Form(""), csrf: str = CsrfField, status: str = Form("open")
+) -> Response:
+    auth.check_csrf(request, csrf)
+    admin = auth.current_admin(session, request)
+    review.decide(session, candidate_id, decision, actor=admin.name)
+    back = status if status in CANDIDATE_STATUSES else "open"
+    return see_other(request, "admin_review", {"status": back, "done": decision})
+
+
+@router.post("/revision/actualizar", name="admin_refresh")
+def refresh(request: Request, session: SessionDep, csrf: str = CsrfField) -> Response:
+    auth.check_csrf(request, csrf)
+    auth.current_admin(session, request)
+    raised = review.raise_suggestions(session)
+    return see_other(request, "admin_review", {"raised": str(raised)})
+
+
+# ---------------------------------------------------------------- merges
+
+
+@router.get("/fusiones", name="admin_merges")
+def merges_page(
+    page: PageDep, session: SessionDep, cursor: str | None = Query(None, max_length=500), undone: int | None = Query(None, ge=1)
+) -> Response:
+    admin = auth.current_admin(session, page.request)
+    found = review.list_merges(session, limit=MERGES_PAGE, cursor=cursor)
+    rows = [
+        (merge, session.get_one(Organization, merge.merged_id), session.get_one(Organization, merge.survivor_id))
+        for merge in found.items
+    ]
+    return admin_render(
+        page,
+        "admin_merges.html",
+        admin=admin,
+        rows=rows,
+        undone=undone,
+        next_url=path_for(page.request, "admin_merges", {"cursor": found.next_cursor}) if found.next_cursor else None,
+    )
+
+
+@router.post("/fusiones/{merge_id}/deshacer", name="admin_undo")
+def undo(request: Request, session: SessionDep, merge_id: int, csrf: str = CsrfField) -> Response:
+    auth.check_csrf(request, csrf)
+    admin = auth.current_admin(session, request)
+    review.undo_merge(session, merge_id, actor=admin.name)
+    return see_other(request, "admin_merges", {"undone": str(merge_id)})
+
+
+# ---------------------------------------------------------------- CSV import
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    title: str
+    slug: str
+    created: bool
+    lines_added: int
+    lines_present: int
+    organizations_created: int
+
+
+def import_upload(session: Session, path: Path) -> list[ImportSummary]:
+    """The one place the upload page imports a file; the caller commits it or rolls it back."""
+    return [
+        ImportSummary(
+            title=session.get_one(Statement, report.statement_id).title,
+            slug=report.slug,
+            created=report.created,
+            lines_added=report.lines_added,
+            lines_present=report.lines_present,
+            organizations_created=report.organizations_created,
+        )
+        for report in file_import.import_csv(session, path)
+    ]
+
+
+# why: the preview and the confirmation are two requests; the file waits between them on disk,
+# named by its SHA-256 so the confirmation can only import exactly what was previewed.
+STAGING = Path(tempfile.gettempdir()) / "firmas-uploads"
+UPLOAD_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def staged(upload_id: str) -> Path | None:
+    path = STAGING / f"{upload_id}.csv"
+    return path if UPLOAD_ID.fullmatch(upload_id) and path.is_file() else None
+
+
+def stage(content: bytes) -> str:
+    STAGING.mkdir(parents=True, exist_ok=True)
+    upload_id = hashlib.sha256(content).hexdigest()
+    (STAGING / f"{upload_id}.csv").write_bytes(content)
+    return upload_id
+
+
+def dry_run(request: Request, path: Path) -> list[ImportSummary]:
+    """Import inside a transaction that is always rolled back: the report, nothing written."""
+    with request.app.state.session_factory() as session:
+        session.begin()
+        try:
+            return import_upload(session, path)
+        finally:
+            session.rollback()
+
+
+@router.get("/importar", name="admin_import")
+def import_page(page: PageDep, session: SessionDep) -> Response:
+    admin = auth.current_admin(session, page.request)
+    return admin_render(page, "admin_import.html", admin=admin, error=None)
+
+
+@router.post("/importar", name="admin_import_preview")
+async def import_preview(page: PageDep, session: SessionDep, settings: SettingsDep, file: UploadFile | None = None, csrf: str = CsrfField) -> Response:
+    auth.check_csrf(page.request, csrf)
+    admin = auth.current_admin(session, page.request)
+    content = await file.read(settings.max_upload_bytes + 1) if file is not None else b""
+    if not content:
+        return admin_render(page, "admin_import.html", status_code=422, admin=admin, error=page.t("upload_empty"))
+    if len(content) > settings.max_upload_bytes:
+        raise PayloadTooLarge(f"The file is larger than {settings.max_upload_bytes} bytes.", field="file")
+    upload_id = stage(content)
+    try:
+        summaries = dry_run(page.request, STAGING / f"{upload_id}.csv")
+    except InvalidInput as exc:
+        message = page.t("import_error", detail=exc.detail)
+        return admin_render(page, "admin_import.html", status_code=422, admin=admin, error=message)
+    return admin_render(
+        page, "admin_import_report.html", admin=admin, summaries=summaries, upload_id=upload_id, filename=file.filename if file else "", confirmed=False
+    )
+
+
+@router.post("/importar/confirmar", name="admin_import_confirm")
+def import_confirm(page: PageDep, session: SessionDep, upload: str = Form(""), csrf: str = CsrfField) -> Response:
+    auth.check_csrf(page.request, csrf)
+    admin = auth.current_admin(session, page.request)
+    path = staged(upload)
+    if path is None:
+        return admin_render(page, "admin_import.html", status_code=409, admin=admin, error=page.t("upload_expired"))
+    summaries = import_upload(session, path)
+    path.unlink(missing_ok=True)
+    return admin_render(page, "admin_import_report.html", admin=admin, summaries=summaries, upload_id=upload, filename="", confirmed=True)
