@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
@@ -106,8 +107,8 @@ def statement_rows(session: Session) -> Iterator[dict[str, Any]]:
 # --- organizations ------------------------------------------------------------------------------
 
 
-def _signing_stats() -> Any:
-    """Per organization: statements signed, and the first and last of their dates."""
+def _signing_stats() -> Select:
+    """Per organization, by id: statements signed, and the first and last of their dates."""
     return (
         select(
             PrintedName.organization_id,
@@ -118,37 +119,49 @@ def _signing_stats() -> Any:
         .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
         .join(Statement, Statement.id == SignatureLine.statement_id)
         .group_by(PrintedName.organization_id)
-        .subquery()
+        .order_by(PrintedName.organization_id)
     )
 
 
-def _organizations_with_names(session: Session, *, live_only: bool) -> Iterator[tuple[Any, list[str]]]:
-    """(organization row with its signing stats, its printed names in order), by organization id.
+@dataclass(frozen=True, slots=True)
+class _Signed:
+    statements: int = 0
+    first: dt.date | None = None
+    last: dt.date | None = None
 
-    One ordered query joined to the printed names, grouped as it streams: no per-organization query.
+
+def _organizations_with_names(session: Session, *, live_only: bool) -> Iterator[tuple[Any, list[str], _Signed]]:
+    """(organization row, its printed names in order, its signing stats), by organization id.
+
+    Two queries ordered by organization id, merged as they stream: no per-organization query, and
+    no SQL join to the grouped stats, which SQLite runs as a nested scan (quadratic).
     """
-    stats = _signing_stats()
     query = (
         select(
             Organization.id, Organization.slug, Organization.name, Organization.acronym, Organization.country,
             Organization.region_code, Organization.region_source, Organization.sector, Organization.sector_source,
-            Organization.merged_into_id, stats.c.statements, stats.c.first, stats.c.last,
-            PrintedName.text.label("printed"),
+            Organization.merged_into_id, PrintedName.text.label("printed"),
         )
-        .outerjoin(stats, stats.c.organization_id == Organization.id)
         .outerjoin(PrintedName, PrintedName.organization_id == Organization.id)
         .order_by(Organization.id, PrintedName.id)
     )
     if live_only:
         query = query.where(Organization.merged_into_id.is_(None))
-    for _, rows in groupby(_streamed(session, query), key=lambda row: row.id):
+    stats = _streamed(session, _signing_stats())
+    pending = next(stats, None)
+    for organization_id, rows in groupby(_streamed(session, query), key=lambda row: row.id):
+        while pending is not None and pending.organization_id < organization_id:
+            pending = next(stats, None)
+        signed = _Signed()
+        if pending is not None and pending.organization_id == organization_id:
+            signed = _Signed(pending.statements, pending.first, pending.last)
         rows = list(rows)
-        yield rows[0], [row.printed for row in rows if row.printed is not None]
+        yield rows[0], [row.printed for row in rows if row.printed is not None], signed
 
 
 def organization_rows(session: Session) -> Iterator[dict[str, Any]]:
     """Every organization by id, merged ones too (with `merged_into_id`, and no names left)."""
-    for org, printed in _organizations_with_names(session, live_only=False):
+    for org, printed, signed in _organizations_with_names(session, live_only=False):
         yield {
             "id": org.id,
             "slug": org.slug,
@@ -162,9 +175,9 @@ def organization_rows(session: Session) -> Iterator[dict[str, Any]]:
             "sector_source": org.sector_source,
             "merged_into_id": org.merged_into_id,
             "printed_names": LIST_SEPARATOR.join(printed),
-            "statement_count": org.statements or 0,
-            "first_signed_on": org.first.isoformat() if org.first else None,
-            "last_signed_on": org.last.isoformat() if org.last else None,
+            "statement_count": signed.statements,
+            "first_signed_on": signed.first.isoformat() if signed.first else None,
+            "last_signed_on": signed.last.isoformat() if signed.last else None,
         }
 
 
@@ -293,7 +306,7 @@ def popolo_chunks(session: Session) -> Iterator[bytes]:
     events are statements; each signature links an event to an organization (see docs/exports.md).
     """
     sections = (
-        ("organizations", (_popolo_organization(org, printed) for org, printed in _organizations_with_names(session, live_only=True))),
+        ("organizations", (_popolo_organization(org, printed) for org, printed, _ in _organizations_with_names(session, live_only=True))),
         ("events", _popolo_events(session)),
         ("signatures", _popolo_signatures(session)),
     )
