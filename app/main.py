@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import web
-from app.api import organizations, problems, review, statements, system
+from app.api import export, organizations, problems, reconcile, review, statements, system
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
 
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
-    for module in (system, statements, organizations, review):
+    for module in (system, statements, organizations, review, reconcile, export):
         app.include_router(module.router)
     web.install(app)
     return app

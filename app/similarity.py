@@ -201,6 +201,11 @@ def _translated(words: Iterable[str]) -> list[str]:
     return [_TRANSLATIONS.get(word, word) for word in words]
 
 
+def translation_pairs() -> Iterator[tuple[str, str]]:
+    """(word, its Spanish form) for the English and variant words this field prints: ('amnesty', 'amnistia')."""
+    return iter(_TRANSLATIONS.items())
+
+
 def _content(words: Iterable[str]) -> list[str]:
     return [word for word in words if word not in _STOPWORDS]
 
