@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
-from app.api import organizations, problems, review, statements, system
+from app.api import organizations, problems, regions, review, statements, system
+from app.api.http_cache import ConditionalGetMiddleware
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
 
@@ -34,6 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
-    for module in (system, statements, organizations, review):
+    for module in (system, statements, organizations, regions, review):
         app.include_router(module.router)
+    app.add_middleware(ConditionalGetMiddleware)
+    # why: reads are public, so any page may call them from a browser; writes stay same-origin.
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"], expose_headers=["Link", "ETag", "X-Total-Count"]
+    )
     return app

@@ -1,16 +1,40 @@
-"""Read statements and their signature lines."""
+"""Read statements and their signature lines; `StatementFilters` says which statements a list shows."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.errors import NotFound
-from app.models import Organization, PrintedName, SignatureLine, Statement
+from app.errors import InvalidInput, NotFound
+from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine, Statement
+from app.regions import region_name
+from app.services import organizations, text_search
+from app.services.organizations import FacetCount
 from app.services.paging import Page, paginate
+
+FACETS: tuple[str, ...] = ("region", "sector", "year")
+
+
+@dataclass
+class StatementFilters:
+    """Which statements: every field left empty means "no condition".
+
+    `q` is matched word by word (word starts, accents and case ignored) against title, summary
+    and body; `signatory` is an organization id, slug or printed name; `region` holds ISO
+    3166-2 codes or names and keeps statements signed by an organization of those regions.
+    """
+
+    q: str | None = None
+    signatory: str | None = None
+    region: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    language: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
 
 _UNDATED = dt.date(1, 1, 1)
 
@@ -45,9 +69,46 @@ def _sort_date() -> object:
     return func.coalesce(Statement.published_on, _UNDATED)
 
 
-def get_all(session: Session, *, limit: int, cursor: str | None = None) -> Page[Statement]:
-    """Newest first (undated last), then by id."""
-    query: Select = select(Statement).options(selectinload(Statement.urls))
+def conditions(session: Session, filters: StatementFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    words = text_search.query_words(filters.q)
+    if words:
+        where.append(text_search.text_has_words(session, [Statement.title, Statement.summary, Statement.body], words))
+    if filters.signatory:
+        ids = organizations.resolve(session, filters.signatory, parameter="signatory")
+        where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(ids))))
+    if filters.region:
+        codes = organizations.region_codes(filters.region)
+        signers = select(Organization.id).where(Organization.region_code.in_(codes))
+        where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(signers))))
+    if filters.kind:
+        unknown = [kind for kind in filters.kind if kind not in STATEMENT_KINDS]
+        if unknown:
+            raise InvalidInput(f"Unknown kind '{unknown[0]}'; one of {', '.join(STATEMENT_KINDS)}.", parameter="kind")
+        where.append(Statement.kind.in_(filters.kind))
+    if filters.language:
+        where.append(func.lower(Statement.language) == filters.language.strip().lower())
+    if filters.since:
+        where.append(Statement.published_on >= filters.since)
+    if filters.until:
+        where.append(Statement.published_on <= filters.until)
+    return where
+
+
+def _signed_by(condition: ColumnElement[bool]) -> Select:
+    return (
+        select(SignatureLine.statement_id)
+        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+        .where(condition)
+    )
+
+
+def get_all(
+    session: Session, filters: StatementFilters | None = None, *, limit: int, cursor: str | None = None
+) -> Page[Statement]:
+    """Statements matching `filters`, newest first (undated last), then by id."""
+    where = conditions(session, filters or StatementFilters())
+    query: Select = select(Statement).options(selectinload(Statement.urls)).where(*where)
     keys = [_sort_date(), Statement.id]
     return paginate(
         session,
@@ -112,3 +173,33 @@ def lines(session: Session, statement_id: int) -> list[LineView]:
 
 def is_empty(session: Session) -> bool:
     return session.scalar(select(Statement.id).limit(1)) is None
+
+
+def facets(session: Session, filters: StatementFilters | None, facet_names: list[str]) -> dict[str, list[FacetCount]]:
+    """Counts of the matching statements by signatories' region and sector, and by year, largest first.
+
+    A statement signed by organizations of three regions counts once in each.
+    """
+    unknown = [name for name in facet_names if name not in FACETS]
+    if unknown:
+        raise InvalidInput(f"Unknown facet '{unknown[0]}'; one of {', '.join(FACETS)}.", parameter="facets")
+    matching = select(Statement.id).where(*conditions(session, filters or StatementFilters()))
+    result: dict[str, list[FacetCount]] = {}
+    for name in facet_names:
+        if name == "year":
+            year = organizations.year_of(session, Statement.published_on)
+            query: Select[Any] = select(year, func.count()).where(Statement.id.in_(matching)).group_by(year)
+            result[name] = organizations.facet_counts(session, query)
+            continue
+        column = Organization.region_code if name == "region" else Organization.sector
+        query = (
+            select(column, func.count(distinct(SignatureLine.statement_id)))
+            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+            .join(Organization, Organization.id == PrintedName.organization_id)
+            .where(SignatureLine.statement_id.in_(matching))
+            .group_by(column)
+        )
+        label = (lambda code: region_name(code) if code else None) if name == "region" else None
+        result[name] = organizations.facet_counts(session, query, label)
+    return result
+
