@@ -250,3 +250,26 @@ class MergeMove(Base):
     printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"), index=True)
 
     merge: Mapped[Merge] = relationship(back_populates="moves")
+
+
+class OrganizationStats(Base):
+    __tablename__ = "organization_stats"
+    __table_args__ = (
+        Index("ix_organization_stats_statement_count_organization_id", "statement_count", "organization_id"),
+        Index("ix_organization_stats_last_signed_organization_id", "last_signed", "organization_id"),
+        {"comment": "Derived from signature lines by services.signing_stats, so lists never count lines."},
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    statement_count: Mapped[int] = mapped_column(Integer, comment="Statements with a line naming it.")
+    first_signed: Mapped[dt.date | None] = mapped_column(Date, comment="Earliest date among those statements.")
+    last_signed: Mapped[dt.date | None] = mapped_column(Date, comment="Latest date among those statements.")
+
+
+class StatementStats(Base):
+    __tablename__ = "statement_stats"
+    __table_args__ = {"comment": "Derived from signature lines by services.signing_stats."}
+
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
+    line_count: Mapped[int] = mapped_column(Integer, comment="Printed signature lines.")
+    organization_count: Mapped[int] = mapped_column(Integer, comment="Distinct organizations among the lines.")

@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import migrate, names  # noqa: E402
 from app.csvio import parse_date  # noqa: E402
 from app.models import Organization, PrintedName, SignatureLine, Statement, StatementUrl, utcnow  # noqa: E402
+from app.services import signing_stats  # noqa: E402
 from app.services.identity import OrganizationHints, describe_new_organization  # noqa: E402
 from app.sectors import infer_sector  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -134,6 +136,8 @@ def main() -> None:
                 if count % 200_000 == 0:
                     print(f"{count:,} lines, {time.perf_counter() - started:.0f} s", flush=True)
         loader.flush()
+    with Session(engine) as session, session.begin():
+        signing_stats.refresh(session)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     engine.dispose()

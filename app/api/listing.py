@@ -10,19 +10,18 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import orjson
-from fastapi import Depends, Query, Request
+from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
+from app.api.queries import NDJSON, ListQuery
 from app.errors import InvalidInput
 from app.services.exports import neutralize
 from app.services.paging import Page
 
 CACHE_CONTROL = "public, max-age=60"
-NDJSON = "application/x-ndjson"
 _CSV_CHUNK_ROWS = 200
 _BOM = "\ufeff"
 
@@ -69,39 +68,6 @@ def _declared_query_params(route: Any) -> frozenset[str]:
     return _DECLARED[id(route)]
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
-    format: Literal["json", "csv", "ndjson"]
-    bom: bool
-
-
-async def output_format(
-    request: Request,
-    format: Literal["json", "csv", "ndjson"] | None = Query(
-        None,
-        description="Response format. Default: JSON, or CSV when the `Accept` header asks for `text/csv`.",
-        examples=["csv"],
-    ),
-    bom: bool = Query(
-        False,
-        description="With `format=csv`: start with a UTF-8 byte order mark, so Excel shows accents right.",
-        examples=[True],
-    ),
-) -> Output:
-    if format is None:
-        accept = request.headers.get("accept", "")
-        format = "csv" if "text/csv" in accept else "ndjson" if NDJSON in accept else "json"
-    return Output(format=format, bom=bom)
-
-
-OutputDep = Annotated[Output, Depends(output_format)]
-
-
-def split_values(values: list[str]) -> list[str]:
-    """Repeated and comma-separated values alike: ['VE-V,VE-L', 'Lara'] -> ['VE-V', 'VE-L', 'Lara']."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
 def etag_of(*parts: bytes) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
@@ -139,11 +105,10 @@ def json_response(request: Request, body: Any, *, link: str | None = None) -> Re
 
 def respond_page(
     request: Request,
-    output: Output,
+    query: ListQuery,
     page: Page[Any],
     rows: list[dict[str, Any]],
     *,
-    limit: int,
     columns: tuple[str, ...],
     facets: dict[str, Any] | None = None,
 ) -> Response:
@@ -153,11 +118,12 @@ def respond_page(
     are written as JSON text, and cells a spreadsheet would run as formulas are neutralized.
     """
     link = str(request.url.include_query_params(cursor=page.next_cursor)) if page.next_cursor else None
-    if output.format == "json":
+    output_format = query.output_format(request)
+    if output_format == "json":
         body: dict[str, Any] = {
             "items": rows,
             "total": page.total,
-            "limit": limit,
+            "limit": query.limit,
             "next_cursor": page.next_cursor,
             "next": link,
         }
@@ -165,13 +131,13 @@ def respond_page(
             body["facets"] = facets
         return json_response(request, body, link=link)
     serialized = orjson.dumps(rows)
-    etag = etag_of(output.format.encode(), b"bom" if output.bom else b"", serialized, str(page.total).encode())
+    etag = etag_of(output_format.encode(), b"bom" if query.bom else b"", serialized, str(page.total).encode())
     headers = _cache_headers(etag, link) | {"X-Total-Count": str(page.total)}
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    if output.format == "ndjson":
+    if output_format == "ndjson":
         return StreamingResponse(_ndjson_lines(rows), media_type=NDJSON, headers=headers)
-    return StreamingResponse(_csv_chunks(rows, columns, output.bom), media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(_csv_chunks(rows, columns, query.bom), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def _ndjson_lines(rows: list[dict[str, Any]]) -> Iterator[bytes]:

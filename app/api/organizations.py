@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from fastapi.responses import RedirectResponse
 
-from app.api.common import CursorQuery, LimitQuery
-from app.api.deps import AdminDep, SessionDep
-from app.api.filters import FacetsDep, OrganizationFiltersDep
-from app.api.listing import LIST_RESPONSES, OutputDep, reject_unknown_params, respond_page
+from app.api import queries
+from app.api.deps import AdminDep, SessionDep, in_read_thread, read_session
+from app.api.listing import LIST_RESPONSES, reject_unknown_params, respond_page
+from app.api.queries import ListQuery, OrganizationQuery, SignatoryQuery
 from app.api.schemas import (
     CosignatoryPublic,
     ListOut,
@@ -27,9 +28,9 @@ from app.api.schemas import (
 from app.models import Organization
 from app.regions import region_name
 from app.services import organizations, review
-from app.services.organizations import FacetCount, OrganizationRow
+from app.services.organizations import FacetCount, OrganizationFilters, OrganizationRow
 
-router = APIRouter(prefix="/api/organizations", tags=["organizations"], dependencies=[Depends(reject_unknown_params)])
+router = APIRouter(prefix="/api/organizations", tags=["organizations"])
 
 IdOrSlug = Path(description="Numeric id or slug.", examples=["aqui-cabemos-todos"])
 
@@ -72,7 +73,7 @@ COSIGNATORY_COLUMNS = (
 def organization_item(base_url: str, row: OrganizationRow) -> dict[str, Any]:
     """A list item as plain data (serialized by orjson: no model validation on the hot path)."""
     region = (
-        {"code": row.region_code, "name": region_name(row.region_code), "source": row.region_source}
+        {"code": row.region_code, "name": _region_name(row.region_code), "source": row.region_source}
         if row.region_code
         else None
     )
@@ -91,6 +92,11 @@ def organization_item(base_url: str, row: OrganizationRow) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=512)
+def _region_name(code: str) -> str | None:
+    return region_name(code)
+
+
 def organizations_url(request: Request) -> str:
     return str(request.url_for("list_organizations")) + "/"
 
@@ -107,16 +113,9 @@ def facets_public(counts: dict[str, list[FacetCount]]) -> dict[str, list[dict[st
     response_model=ListOut[OrganizationListItem],
     summary="Search and filter organizations",
     responses=LIST_RESPONSES,
+    openapi_extra=queries.documented(OrganizationQuery),
 )
-def list_organizations(
-    request: Request,
-    session: SessionDep,
-    filters: OrganizationFiltersDep,
-    facets: FacetsDep,
-    output: OutputDep,
-    limit: int = LimitQuery,
-    cursor: str | None = CursorQuery,
-) -> Response:
+async def list_organizations(request: Request, query: Annotated[OrganizationQuery, Depends(queries.parse(OrganizationQuery))]) -> Response:
     """Live organizations (merged ones excluded) matching every filter given, with how many
     statements each signed and when.
 
@@ -125,11 +124,17 @@ def list_organizations(
     typos are returned instead. `facets=region,sector,year` adds counts of all matches, so "how many
     Zulia organizations signed in 2021" is `?region=Zulia&since=2021-01-01&until=2021-12-31`.
     """
-    page = organizations.search(session, filters, limit=limit, cursor=cursor)
+    return await in_read_thread(request, organization_page, request, query, query.filters())
+
+
+def organization_page(request: Request, query: SignatoryQuery, filters: OrganizationFilters) -> Response:
+    """One page of organizations in the asked format (also a statement's signatories)."""
+    with read_session(request) as session:
+        page = organizations.search(session, filters, limit=query.limit, cursor=query.cursor)
+        counts = facets_public(organizations.facets(session, filters, query.facets)) if query.facets else None
     base = organizations_url(request)
     rows = [organization_item(base, row) for row in page.items]
-    counts = facets_public(organizations.facets(session, filters, facets)) if facets else None
-    return respond_page(request, output, page, rows, limit=limit, columns=ORGANIZATION_COLUMNS, facets=counts)
+    return respond_page(request, query, page, rows, columns=ORGANIZATION_COLUMNS, facets=counts)
 
 
 @router.get(
@@ -137,21 +142,22 @@ def list_organizations(
     response_model=ListOut[CosignatoryPublic],
     summary="Organizations that signed the most statements together with this one",
     responses=LIST_RESPONSES | {308: {"description": "Merged organization; follow Location to the survivor's."}},
+    openapi_extra=queries.documented(ListQuery),
 )
-def list_cosignatories(
-    request: Request,
-    session: SessionDep,
-    output: OutputDep,
-    id_or_slug: str = IdOrSlug,
-    limit: int = LimitQuery,
-    cursor: str | None = CursorQuery,
+async def list_cosignatories(
+    request: Request, query: Annotated[ListQuery, Depends(queries.parse(ListQuery))], id_or_slug: str = IdOrSlug
 ) -> Response:
     """Every organization that signed at least one statement with this one, the most shared first,
     with the count and the shared statements (newest first)."""
-    organization = organizations.get(session, id_or_slug)
-    if organization.merged_into_id is not None:
-        return redirect_to_survivor(request, session, organization, "list_cosignatories")
-    page = organizations.cosignatories(session, organization.id, limit=limit, cursor=cursor)
+    return await in_read_thread(request, _cosignatory_page, request, query, id_or_slug)
+
+
+def _cosignatory_page(request: Request, query: ListQuery, id_or_slug: str) -> Response:
+    with read_session(request) as session:
+        organization = organizations.get(session, id_or_slug)
+        if organization.merged_into_id is not None:
+            return redirect_to_survivor(request, session, organization, "list_cosignatories")
+        page = organizations.cosignatories(session, organization.id, limit=query.limit, cursor=query.cursor)
     base = organizations_url(request)
     rows = [
         {
@@ -170,7 +176,7 @@ def list_cosignatories(
         }
         for item in page.items
     ]
-    return respond_page(request, output, page, rows, limit=limit, columns=COSIGNATORY_COLUMNS)
+    return respond_page(request, query, page, rows, columns=COSIGNATORY_COLUMNS)
 
 
 def redirect_to_survivor(request: Request, session, organization: Organization, route_name: str) -> RedirectResponse:
@@ -183,6 +189,7 @@ def redirect_to_survivor(request: Request, session, organization: Organization, 
 @router.get(
     "/{id_or_slug}",
     response_model=OrganizationDetail,
+    dependencies=[Depends(reject_unknown_params)],
     summary="One organization with its printed names and the statements it signed",
     responses={308: {"description": "The organization was merged; follow Location to the survivor."}},
 )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app import names
 from app.errors import InvalidInput, NotFound
-from app.models import SECTORS, Organization, PrintedName, SignatureLine, Statement
+from app.models import SECTORS, Organization, OrganizationStats, PrintedName, SignatureLine, Statement
 from app.regions import region_name, resolve_region
 from app.services import audit, review, text_search
 from app.services.identity import normalize_region_code
@@ -166,19 +166,24 @@ def _statements_of(organization_ids: list[int]) -> Select:
     )
 
 
-def conditions(session: Session, filters: OrganizationFilters) -> list[ColumnElement[bool]]:
+def conditions(
+    session: Session, filters: OrganizationFilters, *, typo_tolerant: bool | None = None
+) -> list[ColumnElement[bool]]:
     """The WHERE clauses for `filters` over Organization (live organizations only).
 
-    A `q` that matches nothing exactly falls back to the typo-tolerant match.
+    `q` matches exactly, or with `typo_tolerant=True` by close spelling; by default (None) the
+    close spellings are used only when no live organization matches exactly.
     """
     where: list[ColumnElement[bool]] = [Organization.merged_into_id.is_(None)]
     words = text_search.query_words(filters.q)
     if words:
         exact = text_search.organizations_matching(session, words)
-        if session.scalar(select(Organization.id).where(*where, exact).limit(1)) is not None:
-            where.append(exact)
-        else:
+        if typo_tolerant is None:
+            typo_tolerant = session.scalar(select(Organization.id).where(*where, exact).limit(1)) is None
+        if typo_tolerant:
             where.append(Organization.id.in_(text_search.fuzzy_organization_ids(session, filters.q or "")))
+        else:
+            where.append(exact)
     if filters.region:
         where.append(Organization.region_code.in_(region_codes(filters.region)))
     if filters.country:
@@ -222,26 +227,7 @@ def _statements_between(since: dt.date | None, until: dt.date | None) -> Select:
 
 
 def _with_at_least(count: int) -> Select:
-    return (
-        select(PrintedName.organization_id)
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
-        .group_by(PrintedName.organization_id)
-        .having(func.count(distinct(SignatureLine.statement_id)) >= count)
-    )
-
-
-def _signing_stats() -> Select:
-    """Per organization: statements signed and the date of the latest (undated counts as year 1)."""
-    return (
-        select(
-            PrintedName.organization_id.label("organization_id"),
-            func.count(distinct(SignatureLine.statement_id)).label("statement_count"),
-            func.max(func.coalesce(Statement.published_on, _UNDATED)).label("last_signed"),
-        )
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
-        .join(Statement, Statement.id == SignatureLine.statement_id)
-        .group_by(PrintedName.organization_id)
-    )
+    return select(OrganizationStats.organization_id).where(OrganizationStats.statement_count >= count)
 
 
 _LIST_COLUMNS = (
@@ -253,7 +239,19 @@ _LIST_COLUMNS = (
     Organization.region_code,
     Organization.region_source,
     Organization.sector,
+    func.coalesce(OrganizationStats.statement_count, 0).label("statement_count"),
+    OrganizationStats.first_signed,
+    OrganizationStats.last_signed,
 )
+
+
+def _list_query(where: list[ColumnElement[bool]]) -> Select:
+    """OrganizationRow's columns, in its order."""
+    return (
+        select(*_LIST_COLUMNS)
+        .outerjoin(OrganizationStats, OrganizationStats.organization_id == Organization.id)
+        .where(*where)
+    )
 
 
 def search(
@@ -261,83 +259,62 @@ def search(
 ) -> Page[OrganizationRow]:
     """Live organizations matching `filters`, in `filters.sort` order, one page at a time.
 
-    Sorts: "name" (A-Z by code point), "statements" (most first), "last_signed" (latest first);
-    ties by id. The page's total counts every match.
+    Sorts: "name" (A-Z by code point), "statements" (most first), "last_signed" (latest first,
+    never-dated last); ties by id. The page's total counts every match. A `q` that matches
+    nothing exactly is retried with close spellings.
     """
     filters = filters or OrganizationFilters()
-    where = conditions(session, filters)
-    if filters.sort == "name":
-        sub = select(*_LIST_COLUMNS).where(*where).subquery()
-        keys = [_byte_order(session, sub.c.name), sub.c.id]
-        page = paginate(
-            session, select(sub), keys=keys, key_of=lambda row: [row.name, row.id], limit=limit, cursor=cursor
-        )
-        return Page(items=_with_stats(session, page.items), total=page.total, next_cursor=page.next_cursor)
     if filters.sort not in ORGANIZATION_SORTS:
         raise InvalidInput(f"Sort must be one of {', '.join(ORGANIZATION_SORTS)}.", parameter="sort")
-    stats = _signing_stats().subquery()
-    sub = (
-        select(
-            *_LIST_COLUMNS,
-            func.coalesce(stats.c.statement_count, 0).label("statement_count"),
-            func.coalesce(stats.c.last_signed, _UNDATED).label("last_signed"),
-        )
-        .outerjoin(stats, stats.c.organization_id == Organization.id)
-        .where(*where)
-        .subquery()
-    )
-    by_count = filters.sort == "statements"
-    key = sub.c.statement_count if by_count else sub.c.last_signed
+    page = _search_page(session, filters, conditions(session, filters, typo_tolerant=False), limit, cursor)
+    if page.total == 0 and text_search.query_words(filters.q):
+        page = _search_page(session, filters, conditions(session, filters, typo_tolerant=True), limit, cursor)
+    return page
+
+
+def _search_page(
+    session: Session, filters: OrganizationFilters, where: list[ColumnElement[bool]], limit: int, cursor: str | None
+) -> Page[OrganizationRow]:
+    query = _list_query(where)
+    matching = select(Organization.id).where(*where)
+    if filters.sort == "name":
+        keys, key_of, cast = [_byte_order(session, Organization.name), Organization.id], _name_key, None
+    elif filters.sort == "statements":
+        keys, key_of, cast = [_STATEMENT_COUNT, Organization.id], _count_key, None
+    else:
+        keys, key_of, cast = [_LAST_SIGNED_KEY, Organization.id], _last_signed_key, _date_and_id
     page = paginate(
         session,
-        select(sub),
-        keys=[key, sub.c.id],
-        key_of=lambda row: [row.statement_count if by_count else row.last_signed.isoformat(), row.id],
+        query,
+        keys=keys,
+        key_of=key_of,
         limit=limit,
         cursor=cursor,
-        descending=True,
-        cast_values=None if by_count else lambda values: [dt.date.fromisoformat(str(values[0])), int(values[1])],
+        descending=filters.sort != "name",
+        cast_values=cast,
+        count_query=matching,
     )
-    return Page(items=_with_stats(session, page.items), total=page.total, next_cursor=page.next_cursor)
+    return Page(items=[OrganizationRow(*row) for row in page.items], total=page.total, next_cursor=page.next_cursor)
 
 
-def _with_stats(session: Session, rows: list[Any]) -> list[OrganizationRow]:
-    """The rows of one page, each with its statement count and first and last signature dates."""
-    ids = [row.id for row in rows]
-    stats = {
-        row.organization_id: row
-        for row in session.execute(
-            select(
-                PrintedName.organization_id,
-                func.count(distinct(SignatureLine.statement_id)).label("statement_count"),
-                func.min(Statement.published_on).label("first_signed"),
-                func.max(Statement.published_on).label("last_signed"),
-            )
-            .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
-            .join(Statement, Statement.id == SignatureLine.statement_id)
-            .where(PrintedName.organization_id.in_(ids))
-            .group_by(PrintedName.organization_id)
-        )
-    } if ids else {}
-    result = []
-    for row in rows:
-        signed = stats.get(row.id)
-        result.append(
-            OrganizationRow(
-                id=row.id,
-                slug=row.slug,
-                name=row.name,
-                acronym=row.acronym,
-                country=row.country,
-                region_code=row.region_code,
-                region_source=row.region_source,
-                sector=row.sector,
-                statement_count=signed.statement_count if signed else 0,
-                first_signed=signed.first_signed if signed else None,
-                last_signed=signed.last_signed if signed else None,
-            )
-        )
-    return result
+_STATEMENT_COUNT = func.coalesce(OrganizationStats.statement_count, 0)
+_LAST_SIGNED_KEY = func.coalesce(OrganizationStats.last_signed, _UNDATED)
+
+
+def _name_key(row: Any) -> list[Any]:
+    return [row.name, row.id]
+
+
+def _count_key(row: Any) -> list[Any]:
+    return [row.statement_count, row.id]
+
+
+def _last_signed_key(row: Any) -> list[Any]:
+    return [(row.last_signed or _UNDATED).isoformat(), row.id]
+
+
+def _date_and_id(values: list[Any]) -> list[Any]:
+    return [dt.date.fromisoformat(str(values[0])), int(values[1])]
 
 
 def facets(session: Session, filters: OrganizationFilters | None, facet_names: list[str]) -> dict[str, list[FacetCount]]:
@@ -351,7 +328,7 @@ def facets(session: Session, filters: OrganizationFilters | None, facet_names: l
     if unknown:
         raise InvalidInput(f"Unknown facet '{unknown[0]}'; one of {', '.join(FACETS)}.", parameter="facets")
     matching = select(Organization.id).where(*conditions(session, filters))
-    result: dict[str, list[FacetCount]] = {}
+    result: dict[str, list[FacetCount]] = {}  # the same typo fallback as `search`
     for name in facet_names:
         if name == "region":
             query = select(Organization.region_code, func.count()).where(Organization.id.in_(matching)).group_by(Organization.region_code)
@@ -415,7 +392,7 @@ def cosignatories(session: Session, organization_id: int, *, limit: int, cursor:
         descending=True,
     )
     ids = [row.id for row in page.items]
-    rows = {row.id: row for row in _with_stats(session, list(session.execute(select(*_LIST_COLUMNS).where(Organization.id.in_(ids)))))}
+    rows = {row.id: OrganizationRow(*row) for row in session.execute(_list_query([Organization.id.in_(ids)]))}
     statements_by_partner = _shared_statements(session, organization_id, ids)
     items = [
         Cosignatory(organization=rows[row.id], shared_count=row.shared_count, shared_statements=statements_by_partner.get(row.id, []))

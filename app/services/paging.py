@@ -58,12 +58,15 @@ def paginate(
     cursor: str | None,
     descending: bool = False,
     cast_values: Any = None,
+    count_query: Select[Any] | None = None,
 ) -> Page[Any]:
     """Run `query` one page at a time, ordered by `keys`; `key_of(row)` gives a row's key values.
 
-    The total counts the whole filtered query, so clients can show exact figures.
+    The total counts the whole filtered query, so clients can show exact figures; `count_query`,
+    when given, is a cheaper query with the same rows (without joins that only add columns).
     """
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    counted = (count_query if count_query is not None else query).order_by(None).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
     ordered = query.order_by(*[key.desc() if descending else key.asc() for key in keys])
     if cursor:
         values = decode_cursor(cursor, len(keys))

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput, NotFound
-from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine, Statement
+from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine, Statement, StatementStats, StatementUrl
 from app.regions import region_name
 from app.services import organizations, text_search
 from app.services.organizations import FacetCount
@@ -65,6 +65,15 @@ def get(session: Session, id_or_slug: str) -> Statement:
     return statement
 
 
+def get_id(session: Session, id_or_slug: str) -> int:
+    """A statement's id from its id or slug, without loading it; NotFound otherwise."""
+    condition = Statement.id == int(id_or_slug) if id_or_slug.isdigit() else Statement.slug == id_or_slug
+    found = session.scalar(select(Statement.id).where(condition))
+    if found is None:
+        raise NotFound(f"No statement with id or slug '{id_or_slug}'.", parameter="id_or_slug")
+    return found
+
+
 def _sort_date() -> object:
     return func.coalesce(Statement.published_on, _UNDATED)
 
@@ -103,41 +112,70 @@ def _signed_by(condition: ColumnElement[bool]) -> Select:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StatementRow:
+    """One statement of a list, with its URLs and counts."""
+
+    id: int
+    slug: str
+    title: str
+    kind: str
+    published_on: dt.date | None
+    date_precision: str | None
+    language: str | None
+    line_count: int
+    organization_count: int
+    urls: list[str] = field(default_factory=list)
+
+
+_LIST_COLUMNS = (
+    Statement.id,
+    Statement.slug,
+    Statement.title,
+    Statement.kind,
+    Statement.published_on,
+    Statement.date_precision,
+    Statement.language,
+    func.coalesce(StatementStats.line_count, 0),
+    func.coalesce(StatementStats.organization_count, 0),
+)
+
+
 def get_all(
     session: Session, filters: StatementFilters | None = None, *, limit: int, cursor: str | None = None
-) -> Page[Statement]:
+) -> Page[StatementRow]:
     """Statements matching `filters`, newest first (undated last), then by id."""
     where = conditions(session, filters or StatementFilters())
-    query: Select = select(Statement).options(selectinload(Statement.urls)).where(*where)
-    keys = [_sort_date(), Statement.id]
-    return paginate(
+    query: Select = (
+        select(*_LIST_COLUMNS).outerjoin(StatementStats, StatementStats.statement_id == Statement.id).where(*where)
+    )
+    page = paginate(
         session,
         query,
-        keys=keys,
-        key_of=lambda s: [(s.published_on or _UNDATED).isoformat(), s.id],
+        keys=[_sort_date(), Statement.id],
+        key_of=lambda row: [(row.published_on or _UNDATED).isoformat(), row.id],
         limit=limit,
         cursor=cursor,
         descending=True,
         cast_values=lambda values: [dt.date.fromisoformat(str(values[0])), int(values[1])],
+        count_query=select(Statement.id).where(*where),
     )
+    urls = _urls(session, [row.id for row in page.items])
+    items = [StatementRow(*row, urls=urls.get(row.id, [])) for row in page.items]
+    return Page(items=items, total=page.total, next_cursor=page.next_cursor)
 
 
-def counts(session: Session, statement_ids: list[int]) -> dict[int, Counts]:
-    """Printed lines and distinct organizations per statement, in one query."""
-    if not statement_ids:
-        return {}
-    rows = session.execute(
-        select(
-            SignatureLine.statement_id,
-            func.count(SignatureLine.id),
-            func.count(func.distinct(PrintedName.organization_id)),
+def _urls(session: Session, statement_ids: list[int]) -> dict[int, list[str]]:
+    by_statement: dict[int, list[str]] = {}
+    if statement_ids:
+        rows = session.execute(
+            select(StatementUrl.statement_id, StatementUrl.url)
+            .where(StatementUrl.statement_id.in_(statement_ids))
+            .order_by(StatementUrl.id)
         )
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .where(SignatureLine.statement_id.in_(statement_ids))
-        .group_by(SignatureLine.statement_id)
-    )
-    found = {row[0]: Counts(lines=row[1], organizations=row[2]) for row in rows}
-    return {sid: found.get(sid, Counts(0, 0)) for sid in statement_ids}
+        for statement_id, url in rows:
+            by_statement.setdefault(statement_id, []).append(url)
+    return by_statement
 
 
 def lines(session: Session, statement_id: int) -> list[LineView]:
