@@ -28,8 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
 
@@ -37,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     problems.install(app)
     for module in (system, statements, organizations, regions, review):
         app.include_router(module.router)

@@ -65,8 +65,6 @@ def paginate(
     The total counts the whole filtered query, so clients can show exact figures; `count_query`,
     when given, is a cheaper query with the same rows (without joins that only add columns).
     """
-    counted = (count_query if count_query is not None else query).order_by(None).subquery()
-    total = session.scalar(select(func.count()).select_from(counted)) or 0
     ordered = query.order_by(*[key.desc() if descending else key.asc() for key in keys])
     if cursor:
         values = decode_cursor(cursor, len(keys))
@@ -75,6 +73,11 @@ def paginate(
         ordered = ordered.where(after(keys, values, descending))
     rows = list(session.execute(ordered.limit(limit + 1)).all() if _is_multi(query) else session.scalars(ordered.limit(limit + 1)))
     next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None
+    if cursor is None and len(rows) <= limit:
+        total = len(rows)  # why: a first page that holds everything is its own count
+    else:
+        counted = (count_query if count_query is not None else query).order_by(None).subquery()
+        total = session.scalar(select(func.count()).select_from(counted)) or 0
     return Page(items=rows[:limit], total=total, next_cursor=next_cursor)
 
 
