@@ -109,15 +109,15 @@ def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
     nothing matches.
     """
     reference = reference.strip()
-    try:
-        organization = get(session, reference, parameter=parameter)
-    except NotFound:
-        key = names.match_key(reference)
-        ids = set(session.scalars(select(PrintedName.organization_id).where(PrintedName.match_key == key)))
-        if not ids:
-            raise InvalidInput(f"No organization with id, slug or name '{reference}'.", parameter=parameter) from None
-        return sorted({_live_id(session, organization_id) for organization_id in ids})
-    return [_live_id(session, organization.id)]
+    by_id_or_slug = Organization.id == int(reference) if reference.isdigit() else Organization.slug == reference
+    found = session.execute(select(Organization.id, Organization.merged_into_id).where(by_id_or_slug)).first()
+    if found is not None:
+        return [found.id if found.merged_into_id is None else _live_id(session, found.id)]
+    key = names.match_key(reference)
+    ids = set(session.scalars(select(PrintedName.organization_id).where(PrintedName.match_key == key)))
+    if not ids:
+        raise InvalidInput(f"No organization with id, slug or name '{reference}'.", parameter=parameter)
+    return sorted({_live_id(session, organization_id) for organization_id in ids})
 
 
 def _live_id(session: Session, organization_id: int) -> int:

@@ -23,8 +23,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Organization, PrintedName
-from app.services import organizations, review
+from app.models import Organization, OrganizationStats, PrintedName, StatementStats
+from app.services import organizations, review, signing_stats
 from app.services.identity import OrganizationHints
 from app.services.imports import LineFields, StatementFields, import_statement
 
@@ -437,3 +437,46 @@ def test_openapi_documents_every_read_parameter_with_an_example(api: TestClient)
             assert parameter.get("description"), (path, parameter["name"])
             examples = parameter.get("examples") or parameter["schema"].get("examples") or parameter.get("example")
             assert examples, (path, parameter["name"])
+
+
+# --- stored counts ----------------------------------------------------------------------------
+
+
+def _stored_counts(session_factory: sessionmaker[Session]) -> tuple[set, set]:
+    with session_factory() as session:
+        return (
+            set(session.execute(select(OrganizationStats.__table__)).all()),
+            set(session.execute(select(StatementStats.__table__)).all()),
+        )
+
+
+def _recomputed_counts(session_factory: sessionmaker[Session]) -> tuple[set, set]:
+    with session_factory() as session, session.begin():
+        signing_stats.refresh(session)
+    return _stored_counts(session_factory)
+
+
+def test_stored_counts_follow_merges_and_their_undoing(api: TestClient, registry) -> None:
+    colegio, luz = org(registry, COLEGIO), org(registry, LUZ)
+    with registry() as session, session.begin():
+        merge = review.merge_organizations(session, colegio.id, luz.id, actor="test")
+    item = api.get("/api/organizations", params={"q": "universidad zulia"}).json()["items"][0]
+    assert (item["statement_count"], item["first_signed"], item["last_signed"]) == (3, "2019-01-01", "2021-11-01")
+    s2 = api.get("/api/statements", params={"kind": "open_letter"}).json()["items"][0]
+    assert (s2["line_count"], s2["organization_count"]) == (3, 2)
+    assert _stored_counts(registry) == _recomputed_counts(registry)
+
+    with registry() as session, session.begin():
+        review.undo_merge(session, merge.id, actor="test")
+    s2 = api.get("/api/statements", params={"kind": "open_letter"}).json()["items"][0]
+    assert s2["organization_count"] == 3
+    assert api.get("/api/organizations", params={"q": "universidad zulia"}).json()["items"][0]["statement_count"] == 2
+    assert _stored_counts(registry) == _recomputed_counts(registry)
+
+
+def test_stored_counts_follow_imports(api: TestClient, registry) -> None:
+    with registry() as session, session.begin():
+        import_statement(session, StatementFields(title="Nuevo", published_on=dt.date(2024, 5, 1), date_precision="day", slug="s4"), _lines(NINA, LUZ, "Red Nueva"))
+    nina = api.get("/api/organizations", params={"q": "nina"}).json()["items"][0]
+    assert (nina["statement_count"], nina["last_signed"]) == (2, "2024-05-01")
+    assert _stored_counts(registry) == _recomputed_counts(registry)
