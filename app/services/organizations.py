@@ -110,7 +110,7 @@ def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
     """
     reference = reference.strip()
     by_id_or_slug = Organization.id == int(reference) if reference.isdigit() else Organization.slug == reference
-    found = session.execute(select(Organization.id, Organization.merged_into_id).where(by_id_or_slug)).first()
+    found = session.connection().execute(select(Organization.id, Organization.merged_into_id).where(by_id_or_slug)).first()
     if found is not None:
         return [found.id if found.merged_into_id is None else _live_id(session, found.id)]
     key = names.match_key(reference)

@@ -168,7 +168,7 @@ def get_all(
 def _urls(session: Session, statement_ids: list[int]) -> dict[int, list[str]]:
     by_statement: dict[int, list[str]] = {}
     if statement_ids:
-        rows = session.execute(
+        rows = session.connection().execute(
             select(StatementUrl.statement_id, StatementUrl.url)
             .where(StatementUrl.statement_id.in_(statement_ids))
             .order_by(StatementUrl.id)
