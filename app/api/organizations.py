@@ -21,7 +21,6 @@ from app.api.schemas import (
     OrganizationListItem,
     OrganizationRef,
     OrganizationUpdate,
-    OrganizationPublic,
     RegionPublic,
     SignedStatementPublic,
 )

@@ -21,7 +21,7 @@ from app.api.schemas import (
     StatementPublic,
 )
 from app.models import Statement
-from app.services import organizations, statements
+from app.services import statements
 from app.services.statements import Counts, StatementRow
 
 router = APIRouter(prefix="/api/statements", tags=["statements"])
