@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.names import search_text
 from app.settings import Settings
 
 
@@ -20,6 +21,12 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # why: statement text search folds accents in SQL on SQLite as PostgreSQL's translate() does.
+    dbapi_connection.create_function("firmas_search_text", 1, _search_text_or_none, deterministic=True)
+
+
+def _search_text_or_none(text: str | None) -> str | None:
+    return None if text is None else search_text(text)
 
 
 def make_engine(settings: Settings) -> Engine:

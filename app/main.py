@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import web
-from app.api import export, organizations, problems, reconcile, review, statements, system
+from app.api import export, organizations, problems, reconcile, regions, review, statements, system
+from app.api.http_cache import ConditionalGetMiddleware
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
 
@@ -34,8 +37,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     problems.install(app)
-    for module in (system, statements, organizations, review, reconcile, export):
+    for module in (system, statements, organizations, regions, review, reconcile, export):
         app.include_router(module.router)
     web.install(app)
+    app.add_middleware(ConditionalGetMiddleware)
+    # why: reads are public, so any page may call them from a browser; writes stay same-origin.
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"], expose_headers=["Link", "ETag", "X-Total-Count"]
+    )
     return app

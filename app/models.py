@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -51,6 +52,11 @@ SECTORS = (
 VALUE_SOURCES = ("admin", "import", "inferred")
 DECISIONS = ("same", "different", "unsure")
 CANDIDATE_STATUSES = ("open", *DECISIONS)
+# Engine-specific search indexes made by migration 0004, not by these models (SQLite's full-text
+# table of printed names and its shadow tables; expression indexes): schema comparisons skip them.
+SEARCH_INDEX_TABLES = ("printed_names_fts", "printed_names_fts_data", "printed_names_fts_idx",
+                       "printed_names_fts_content", "printed_names_fts_docsize", "printed_names_fts_config")
+SEARCH_INDEXES = ("ix_organizations_acronym_lower", "ix_printed_names_search_words")
 
 
 def utcnow() -> dt.datetime:
@@ -105,7 +111,11 @@ class StatementUrl(Base):
 
 class Organization(Base):
     __tablename__ = "organizations"
-    __table_args__ = {"comment": "A real organization; printed names resolve to it."}
+    __table_args__ = (
+        # why: "organizations of one region, by name" is read straight off this index, live ones only.
+        Index("ix_organizations_region_code_merged_into_id_name", "region_code", "merged_into_id", "name"),
+        {"comment": "A real organization; printed names resolve to it."},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
@@ -146,6 +156,8 @@ class SignatureLine(Base):
     __tablename__ = "signature_lines"
     __table_args__ = (
         UniqueConstraint("statement_id", "printed_name_id", "position"),
+        # why: covers name -> statements, so per-organization counts never read the lines table.
+        Index("ix_signature_lines_printed_name_id_statement_id", "printed_name_id", "statement_id"),
         {"comment": "One printed line of a statement's signature list, never rewritten."},
     )
 
@@ -156,7 +168,7 @@ class SignatureLine(Base):
         String(20), default="", comment="Printed number as text ('10'); empty when unnumbered."
     )
     raw_text: Mapped[str] = mapped_column(Text, comment="The line exactly as printed or given in the file.")
-    printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"), index=True)
+    printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"))
     is_repeat: Mapped[bool] = mapped_column(
         Boolean, default=False, comment="The organization already appears on an earlier line of this statement."
     )
@@ -238,3 +250,26 @@ class MergeMove(Base):
     printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"), index=True)
 
     merge: Mapped[Merge] = relationship(back_populates="moves")
+
+
+class OrganizationStats(Base):
+    __tablename__ = "organization_stats"
+    __table_args__ = (
+        Index("ix_organization_stats_statement_count_organization_id", "statement_count", "organization_id"),
+        Index("ix_organization_stats_last_signed_organization_id", "last_signed", "organization_id"),
+        {"comment": "Derived from signature lines by services.signing_stats, so lists never count lines."},
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    statement_count: Mapped[int] = mapped_column(Integer, comment="Statements with a line naming it.")
+    first_signed: Mapped[dt.date | None] = mapped_column(Date, comment="Earliest date among those statements.")
+    last_signed: Mapped[dt.date | None] = mapped_column(Date, comment="Latest date among those statements.")
+
+
+class StatementStats(Base):
+    __tablename__ = "statement_stats"
+    __table_args__ = {"comment": "Derived from signature lines by services.signing_stats."}
+
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
+    line_count: Mapped[int] = mapped_column(Integer, comment="Printed signature lines.")
+    organization_count: Mapped[int] = mapped_column(Integer, comment="Distinct organizations among the lines.")

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     )
     default_page_size: int = Field(default=50, ge=1, le=1000)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    read_threads: int = Field(default=8, ge=1, le=64, description="Threads per process for list reads (see api.deps).")
     public_base_url: str | None = Field(
         default=None, description="Absolute base URL for links in responses; default: the request's."
     )

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app import migrate
-from app.models import Base
+from app.models import SEARCH_INDEX_TABLES, SEARCH_INDEXES, Base
 from app.settings import Settings
 from tests.conftest import postgres_url_or_skip
 
@@ -23,16 +23,21 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 def _tables(settings: Settings) -> set[str]:
     engine = sa.create_engine(settings.database_url)
     try:
-        return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+        return set(sa.inspect(engine).get_table_names()) - {"alembic_version", *SEARCH_INDEX_TABLES}
     finally:
         engine.dispose()
+
+
+def _not_search_index(name: str | None, type_: str, _parent: object) -> bool:
+    return not ((type_ == "table" and name in SEARCH_INDEX_TABLES) or (type_ == "index" and name in SEARCH_INDEXES))
 
 
 def _differences(settings: Settings) -> list:
     engine = sa.create_engine(settings.database_url)
     try:
         with engine.connect() as conn:
-            return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": _not_search_index})
+            return compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
 

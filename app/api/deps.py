@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
+
+import anyio
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,9 +17,27 @@ from app.models import ApiToken
 from app.services import tokens
 from app.settings import Settings
 
+T = TypeVar("T")
+
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+async def in_read_thread(request: Request, work: Callable[..., T], *args: Any) -> T:
+    """Run a read's database work in a worker thread, at most `settings.read_threads` at a time.
+
+    why: reads are short and CPU-bound (Python and SQLite share the process's GIL); more threads
+    than this only add GIL hand-offs that inflate tail latency. Other processes serve the rest.
+    """
+    return await anyio.to_thread.run_sync(functools.partial(work, *args), limiter=request.app.state.read_limiter)
+
+
+@contextmanager
+def read_session(request: Request) -> Iterator[Session]:
+    """A session for a handler that runs its database work in one worker thread (see api.queries)."""
+    with request.app.state.session_factory() as session, session.begin():
+        yield session
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+import functools
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from fastapi.responses import RedirectResponse
 
-from app.api.common import CursorQuery, LimitQuery, page_out
-from app.api.deps import AdminDep, SessionDep
+from app.api import queries
+from app.api.deps import AdminDep, SessionDep, in_read_thread, read_session
+from app.api.listing import LIST_RESPONSES, reject_unknown_params, respond_page
+from app.api.queries import ListQuery, OrganizationQuery, SignatoryQuery
 from app.api.schemas import (
+    CosignatoryPublic,
+    ListOut,
     MergePublic,
     MergeRequest,
     OrganizationDetail,
+    OrganizationListItem,
     OrganizationRef,
     OrganizationUpdate,
-    OrganizationPublic,
-    PageOut,
     RegionPublic,
     SignedStatementPublic,
 )
 from app.models import Organization
 from app.regions import region_name
 from app.services import organizations, review
+from app.services.organizations import FacetCount, OrganizationFilters, OrganizationRow
 
 router = APIRouter(prefix="/api/organizations", tags=["organizations"])
 
@@ -53,29 +60,136 @@ def organization_public(request: Request, organization: Organization) -> dict:
     )
 
 
-@router.get("", response_model=PageOut[OrganizationPublic], summary="Search organizations by any printed name")
-def list_organizations(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    q: str | None = Query(
-        None,
-        max_length=500,
-        description="Text contained in any name the organization was printed as; case, accents and punctuation are ignored.",
-        examples=["aqui cabemos"],
-    ),
-    limit: int = LimitQuery,
-    cursor: str | None = CursorQuery,
-) -> PageOut[OrganizationPublic]:
-    """Organizations (merged ones excluded), alphabetical by slug."""
-    page = organizations.search(session, q=q, limit=limit, cursor=cursor)
-    items = [OrganizationPublic(**organization_public(request, org)) for org in page.items]
-    return page_out(request, response, page, items, limit)
+ORGANIZATION_COLUMNS = (
+    "id", "slug", "name", "acronym", "country", "region_code", "region_name", "region_source", "sector",
+    "statement_count", "first_signed", "last_signed", "url",
+)  # fmt: skip
+COSIGNATORY_COLUMNS = (
+    "organization_id", "organization_slug", "organization_name", "organization_region_code", "organization_sector",
+    "shared_count", "shared_statements",
+)  # fmt: skip
+
+
+def organization_item(base_url: str, row: OrganizationRow) -> dict[str, Any]:
+    """A list item as plain data (serialized by orjson: no model validation on the hot path)."""
+    region = (
+        {"code": row.region_code, "name": _region_name(row.region_code), "source": row.region_source}
+        if row.region_code
+        else None
+    )
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "name": row.name,
+        "acronym": row.acronym,
+        "country": row.country,
+        "region": region,
+        "sector": row.sector,
+        "statement_count": row.statement_count,
+        "first_signed": row.first_signed,
+        "last_signed": row.last_signed,
+        "url": base_url + row.slug,
+    }
+
+
+@functools.lru_cache(maxsize=512)
+def _region_name(code: str) -> str | None:
+    return region_name(code)
+
+
+def organizations_url(request: Request) -> str:
+    return str(request.url_for("list_organizations")) + "/"
+
+
+def facets_public(counts: dict[str, list[FacetCount]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        name: [{"value": facet.value, "label": facet.label, "count": facet.count} for facet in facets]
+        for name, facets in counts.items()
+    }
+
+
+@router.get(
+    "",
+    response_model=ListOut[OrganizationListItem],
+    summary="Search and filter organizations",
+    responses=LIST_RESPONSES,
+    openapi_extra=queries.documented(OrganizationQuery),
+)
+async def list_organizations(request: Request, query: Annotated[OrganizationQuery, Depends(queries.parse(OrganizationQuery))]) -> Response:
+    """Live organizations (merged ones excluded) matching every filter given, with how many
+    statements each signed and when.
+
+    Name search: each word of `q` must start a word of some printed name (or `q` must start the
+    acronym), ignoring accents, case and punctuation; when nothing matches, names within a few
+    typos are returned instead. `facets=region,sector,year` adds counts of all matches, so "how many
+    Zulia organizations signed in 2021" is `?region=Zulia&since=2021-01-01&until=2021-12-31`.
+    """
+    return await in_read_thread(request, organization_page, request, query, query.filters())
+
+
+def organization_page(request: Request, query: SignatoryQuery, filters: OrganizationFilters) -> Response:
+    """One page of organizations in the asked format (also a statement's signatories)."""
+    with read_session(request) as session:
+        page = organizations.search(session, filters, limit=query.limit, cursor=query.cursor)
+        counts = facets_public(organizations.facets(session, filters, query.facets)) if query.facets else None
+    base = organizations_url(request)
+    rows = [organization_item(base, row) for row in page.items]
+    return respond_page(request, query, page, rows, columns=ORGANIZATION_COLUMNS, facets=counts)
+
+
+@router.get(
+    "/{id_or_slug}/cosignatories",
+    response_model=ListOut[CosignatoryPublic],
+    summary="Organizations that signed the most statements together with this one",
+    responses=LIST_RESPONSES | {308: {"description": "Merged organization; follow Location to the survivor's."}},
+    openapi_extra=queries.documented(ListQuery),
+)
+async def list_cosignatories(
+    request: Request, query: Annotated[ListQuery, Depends(queries.parse(ListQuery))], id_or_slug: str = IdOrSlug
+) -> Response:
+    """Every organization that signed at least one statement with this one, the most shared first,
+    with the count and the shared statements (newest first)."""
+    return await in_read_thread(request, _cosignatory_page, request, query, id_or_slug)
+
+
+def _cosignatory_page(request: Request, query: ListQuery, id_or_slug: str) -> Response:
+    with read_session(request) as session:
+        organization = organizations.get(session, id_or_slug)
+        if organization.merged_into_id is not None:
+            return redirect_to_survivor(request, session, organization, "list_cosignatories")
+        page = organizations.cosignatories(session, organization.id, limit=query.limit, cursor=query.cursor)
+    base = organizations_url(request)
+    rows = [
+        {
+            "organization": organization_item(base, item.organization),
+            "shared_count": item.shared_count,
+            "shared_statements": [
+                {
+                    "id": signed.id,
+                    "slug": signed.slug,
+                    "title": signed.title,
+                    "published_on": signed.published_on,
+                    "date_precision": signed.date_precision,
+                }
+                for signed in item.shared_statements
+            ],
+        }
+        for item in page.items
+    ]
+    return respond_page(request, query, page, rows, columns=COSIGNATORY_COLUMNS)
+
+
+def redirect_to_survivor(request: Request, session, organization: Organization, route_name: str) -> RedirectResponse:
+    """308 to the same route for the organization this one was merged into (query string kept)."""
+    target = session.get_one(Organization, review.survivor_id(session, organization.id))
+    url = request.url_for(route_name, id_or_slug=target.slug).include_query_params(**request.query_params)
+    return RedirectResponse(str(url), status_code=308)
 
 
 @router.get(
     "/{id_or_slug}",
     response_model=OrganizationDetail,
+    dependencies=[Depends(reject_unknown_params)],
     summary="One organization with its printed names and the statements it signed",
     responses={308: {"description": "The organization was merged; follow Location to the survivor."}},
 )
@@ -83,8 +197,7 @@ def get_organization(request: Request, session: SessionDep, id_or_slug: str = Id
     """Names it has been printed as, acronym, region, sector and every statement it signed."""
     organization = organizations.get(session, id_or_slug)
     if organization.merged_into_id is not None:
-        target = session.get_one(Organization, review.survivor_id(session, organization.id))
-        return RedirectResponse(str(request.url_for("get_organization", id_or_slug=target.slug)), status_code=308)
+        return redirect_to_survivor(request, session, organization, "get_organization")
     return organization_detail(request, session, organization)
 
 

@@ -18,6 +18,18 @@ class PageOut(BaseModel, Generic[T]):
     next: str | None = Field(description="URL of the next page (also in the Link header).")
 
 
+class FacetPublic(BaseModel):
+    value: str | None = Field(description="The region code, sector or year; null for unknown.", examples=["VE-V"])
+    label: str | None = Field(description="Its name (regions) or the value again.", examples=["Zulia"])
+    count: int = Field(examples=[42])
+
+
+class ListOut(PageOut[T], Generic[T]):
+    facets: dict[str, list[FacetPublic]] | None = Field(
+        None, description="With `facets=`: counts of all matches (not just this page) by region, sector or year."
+    )
+
+
 class RegionPublic(BaseModel):
     code: str = Field(examples=["VE-N"])
     name: str | None = Field(examples=["Monagas"])
@@ -43,6 +55,48 @@ class OrganizationPublic(BaseModel):
         description="Where the sector came from: 'inferred' from the name, or set by an 'admin'.", examples=["inferred"]
     )
     url: str
+
+
+class RegionSummary(BaseModel):
+    code: str = Field(examples=["VE-V"])
+    name: str | None = Field(examples=["Zulia"])
+    source: str | None = Field(description="admin, import or inferred", examples=["import"])
+
+
+class OrganizationListItem(BaseModel):
+    id: int
+    slug: str = Field(examples=["acceso-a-la-justicia"])
+    name: str = Field(examples=["Acceso a la Justicia"])
+    acronym: str | None = Field(examples=["AJ"])
+    country: str | None = Field(examples=["VE"])
+    region: RegionSummary | None
+    sector: str | None = Field(examples=["ngo"])
+    statement_count: int = Field(description="Statements it signed.", examples=[12])
+    first_signed: dt.date | None = Field(description="Date of the earliest statement it signed.", examples=["2014-03-01"])
+    last_signed: dt.date | None = Field(description="Date of the latest statement it signed.", examples=["2024-06-12"])
+    url: str
+
+
+class SharedStatement(BaseModel):
+    id: int
+    slug: str
+    title: str
+    published_on: dt.date | None
+    date_precision: str | None
+
+
+class CosignatoryPublic(BaseModel):
+    organization: OrganizationListItem
+    shared_count: int = Field(description="Statements both signed.", examples=[7])
+    shared_statements: list[SharedStatement] = Field(description="Those statements, newest first.")
+
+
+class RegionCountPublic(BaseModel):
+    code: str = Field(examples=["VE-V"])
+    name: str | None = Field(examples=["Zulia"])
+    organization_count: int = Field(description="Live organizations based there.", examples=[120])
+    statement_count: int = Field(description="Statements signed by at least one of them.", examples=[310])
+    url: str = Field(description="Its organizations.")
 
 
 class SignedStatementPublic(BaseModel):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app import names
 from app.errors import InvalidInput
 from app.models import DATE_PRECISIONS, STATEMENT_KINDS, PrintedName, SignatureLine, Statement, StatementUrl
+from app.services import signing_stats
 from app.services.identity import NameResolver, OrganizationHints
 
 
@@ -87,6 +88,8 @@ def import_statement(
         organizations_on_statement.add(resolved.organization_id)
         next_order += 1
         report.lines_added += 1
+    if report.lines_added:
+        signing_stats.refresh(session, organization_ids=organizations_on_statement, statement_ids=[statement.id])
     session.flush()
     return report
 

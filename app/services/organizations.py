@@ -1,20 +1,83 @@
-"""Read organizations: search over every printed name, details and the statements each signed."""
+"""Read organizations: filtered search, facets, co-signatories, details and the statements each signed.
+
+Filtering, sorting, paging and counting all happen in SQL; `OrganizationFilters` is the one
+description of "which organizations" shared by the API list, a statement's signatories and the
+web pages.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, String, distinct, func, select
 from sqlalchemy.orm import Session
 
 from app import names
 from app.errors import InvalidInput, NotFound
-from app.models import SECTORS, Organization, PrintedName, SignatureLine, Statement
-from app.regions import region_name
-from app.services import audit
+from app.models import SECTORS, Organization, OrganizationStats, PrintedName, SignatureLine, Statement
+from app.regions import region_name, resolve_region
+from app.services import audit, review, text_search
 from app.services.identity import normalize_region_code
 from app.services.paging import Page, paginate
+
+OrganizationSort = Literal["name", "statements", "last_signed"]
+ORGANIZATION_SORTS: tuple[str, ...] = ("name", "statements", "last_signed")
+FACETS: tuple[str, ...] = ("region", "sector", "year")
+_UNDATED = dt.date(1, 1, 1)
+
+
+@dataclass
+class OrganizationFilters:
+    """Which organizations: every field left empty means "no condition".
+
+    `region` holds ISO 3166-2 codes or region names; `signed` a statement id or slug;
+    `signed_with` an organization id or slug; `since`/`until` bound the dates of the statements
+    signed (inclusive); `q` is matched against every printed name and the acronym.
+    """
+
+    q: str | None = None
+    region: list[str] = field(default_factory=list)
+    country: str | None = None
+    sector: list[str] = field(default_factory=list)
+    signed: str | None = None
+    signed_with: str | None = None
+    min_statements: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    sort: OrganizationSort = "name"
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationRow:
+    """One organization of a list, with what it signed."""
+
+    id: int
+    slug: str
+    name: str
+    acronym: str | None
+    country: str | None
+    region_code: str | None
+    region_source: str | None
+    sector: str | None
+    statement_count: int
+    first_signed: dt.date | None
+    last_signed: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str | None
+    label: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cosignatory:
+    organization: OrganizationRow
+    shared_count: int
+    shared_statements: list[SignedStatement]
 
 
 @dataclass
@@ -28,15 +91,37 @@ class SignedStatement:
     positions: list[str] = field(default_factory=list)
 
 
-def get(session: Session, id_or_slug: str) -> Organization:
+def get(session: Session, id_or_slug: str, *, parameter: str = "id_or_slug") -> Organization:
     """An organization by numeric id or slug, merged or not; NotFound otherwise."""
     condition = (
         Organization.id == int(id_or_slug) if id_or_slug.isdigit() else Organization.slug == id_or_slug
     )
     organization = session.scalar(select(Organization).where(condition))
     if organization is None:
-        raise NotFound(f"No organization with id or slug '{id_or_slug}'.", parameter="id_or_slug")
+        raise NotFound(f"No organization with id or slug '{id_or_slug}'.", parameter=parameter)
     return organization
+
+
+def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
+    """Live organization ids meant by an id, slug or printed name (any spelling with the same match key).
+
+    A merged organization's id or slug means its survivor. InvalidInput names `parameter` when
+    nothing matches.
+    """
+    reference = reference.strip()
+    by_id_or_slug = Organization.id == int(reference) if reference.isdigit() else Organization.slug == reference
+    found = session.connection().execute(select(Organization.id, Organization.merged_into_id).where(by_id_or_slug)).first()
+    if found is not None:
+        return [found.id if found.merged_into_id is None else _live_id(session, found.id)]
+    key = names.match_key(reference)
+    ids = set(session.scalars(select(PrintedName.organization_id).where(PrintedName.match_key == key)))
+    if not ids:
+        raise InvalidInput(f"No organization with id, slug or name '{reference}'.", parameter=parameter)
+    return sorted({_live_id(session, organization_id) for organization_id in ids})
+
+
+def _live_id(session: Session, organization_id: int) -> int:
+    return review.survivor_id(session, organization_id)
 
 
 def _byte_order(session: Session, column: ColumnElement[str]) -> ColumnElement[str]:
@@ -44,24 +129,303 @@ def _byte_order(session: Session, column: ColumnElement[str]) -> ColumnElement[s
     return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
 
 
-def search(session: Session, *, q: str | None, limit: int, cursor: str | None = None) -> Page[Organization]:
-    """Live organizations, by slug; with `q`, those with any printed name containing it.
+def region_codes(values: list[str], *, parameter: str = "region") -> list[str]:
+    """ISO 3166-2 codes for what a person typed: codes in any case or region names ("Zulia")."""
+    codes = []
+    for value in values:
+        code = resolve_region(value) or resolve_region(value, country=None)
+        if code is None:
+            raise InvalidInput(f"'{value}' is not a known region (an ISO 3166-2 code such as VE-V, or a name).", parameter=parameter)
+        codes.append(code)
+    return codes
 
-    Matching ignores case, accents and punctuation: "aqui cabemos" finds "Aquí Cabemos Todos".
+
+def _statement_id(session: Session, id_or_slug: str, parameter: str) -> int:
+    condition = Statement.id == int(id_or_slug) if id_or_slug.isdigit() else Statement.slug == id_or_slug
+    found = session.scalar(select(Statement.id).where(condition))
+    if found is None:
+        raise InvalidInput(f"No statement with id or slug '{id_or_slug}'.", parameter=parameter)
+    return found
+
+
+def _signers_of(statement_ids: Any) -> Select:
+    """Organization ids with a line on any of `statement_ids` (a value or a subquery)."""
+    condition = (
+        SignatureLine.statement_id == statement_ids
+        if isinstance(statement_ids, int)
+        else SignatureLine.statement_id.in_(statement_ids)
+    )
+    return select(PrintedName.organization_id).join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id).where(condition)
+
+
+def _statements_of(organization_ids: list[int]) -> Select:
+    return (
+        select(SignatureLine.statement_id)
+        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+        .where(PrintedName.organization_id.in_(organization_ids))
+    )
+
+
+def conditions(
+    session: Session, filters: OrganizationFilters, *, typo_tolerant: bool | None = None
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses for `filters` over Organization (live organizations only).
+
+    `q` matches exactly, or with `typo_tolerant=True` by close spelling; by default (None) the
+    close spellings are used only when no live organization matches exactly.
     """
-    query: Select = select(Organization).where(Organization.merged_into_id.is_(None))
-    folded = names.search_text(q) if q else ""
-    if folded:
-        matching = select(PrintedName.organization_id).where(PrintedName.search_text.contains(folded, autoescape=True))
-        query = query.where(Organization.id.in_(matching))
-    return paginate(
+    where: list[ColumnElement[bool]] = [Organization.merged_into_id.is_(None)]
+    words = text_search.query_words(filters.q)
+    if words:
+        exact = text_search.organizations_matching(session, words)
+        if typo_tolerant is None:
+            typo_tolerant = session.scalar(select(Organization.id).where(*where, exact).limit(1)) is None
+        if typo_tolerant:
+            where.append(Organization.id.in_(text_search.fuzzy_organization_ids(session, filters.q or "")))
+        else:
+            where.append(exact)
+    if filters.region:
+        where.append(Organization.region_code.in_(region_codes(filters.region)))
+    if filters.country:
+        where.append(Organization.country == _country(filters.country))
+    if filters.sector:
+        where.append(Organization.sector.in_(sectors(filters.sector)))
+    if filters.signed:
+        where.append(Organization.id.in_(_signers_of(_statement_id(session, filters.signed, "signed"))))
+    if filters.signed_with:
+        partners = resolve(session, filters.signed_with, parameter="signed_with")
+        where.append(Organization.id.in_(_signers_of(_statements_of(partners))))
+        where.append(Organization.id.not_in(partners))
+    if filters.since or filters.until:
+        where.append(Organization.id.in_(_signers_of(_statements_between(filters.since, filters.until))))
+    if filters.min_statements:
+        where.append(Organization.id.in_(_with_at_least(filters.min_statements)))
+    return where
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise InvalidInput(f"'{value}' is not an ISO 3166-1 alpha-2 country code such as VE.", parameter="country")
+    return code
+
+
+def sectors(values: list[str]) -> list[str]:
+    unknown = [value for value in values if value not in SECTORS]
+    if unknown:
+        raise InvalidInput(f"Unknown sector '{unknown[0]}'; one of {', '.join(SECTORS)}.", parameter="sector")
+    return values
+
+
+def _statements_between(since: dt.date | None, until: dt.date | None) -> Select:
+    query = select(Statement.id)
+    if since:
+        query = query.where(Statement.published_on >= since)
+    if until:
+        query = query.where(Statement.published_on <= until)
+    return query
+
+
+def _with_at_least(count: int) -> Select:
+    return select(OrganizationStats.organization_id).where(OrganizationStats.statement_count >= count)
+
+
+_LIST_COLUMNS = (
+    Organization.id,
+    Organization.slug,
+    Organization.name,
+    Organization.acronym,
+    Organization.country,
+    Organization.region_code,
+    Organization.region_source,
+    Organization.sector,
+    func.coalesce(OrganizationStats.statement_count, 0).label("statement_count"),
+    OrganizationStats.first_signed,
+    OrganizationStats.last_signed,
+)
+
+
+def _list_query(where: list[ColumnElement[bool]]) -> Select:
+    """OrganizationRow's columns, in its order."""
+    return (
+        select(*_LIST_COLUMNS)
+        .outerjoin(OrganizationStats, OrganizationStats.organization_id == Organization.id)
+        .where(*where)
+    )
+
+
+def search(
+    session: Session, filters: OrganizationFilters | None = None, *, limit: int, cursor: str | None = None
+) -> Page[OrganizationRow]:
+    """Live organizations matching `filters`, in `filters.sort` order, one page at a time.
+
+    Sorts: "name" (A-Z by code point), "statements" (most first), "last_signed" (latest first,
+    never-dated last); ties by id. The page's total counts every match. A `q` that matches
+    nothing exactly is retried with close spellings.
+    """
+    filters = filters or OrganizationFilters()
+    if filters.sort not in ORGANIZATION_SORTS:
+        raise InvalidInput(f"Sort must be one of {', '.join(ORGANIZATION_SORTS)}.", parameter="sort")
+    page = _search_page(session, filters, conditions(session, filters, typo_tolerant=False), limit, cursor)
+    if page.total == 0 and text_search.query_words(filters.q):
+        page = _search_page(session, filters, conditions(session, filters, typo_tolerant=True), limit, cursor)
+    return page
+
+
+def _search_page(
+    session: Session, filters: OrganizationFilters, where: list[ColumnElement[bool]], limit: int, cursor: str | None
+) -> Page[OrganizationRow]:
+    query = _list_query(where)
+    matching = select(Organization.id).where(*where)
+    if filters.sort == "name":
+        keys, key_of, cast = [_byte_order(session, Organization.name), Organization.id], _name_key, None
+    elif filters.sort == "statements":
+        keys, key_of, cast = [_STATEMENT_COUNT, Organization.id], _count_key, None
+    else:
+        keys, key_of, cast = [_LAST_SIGNED_KEY, Organization.id], _last_signed_key, _date_and_id
+    page = paginate(
         session,
         query,
-        keys=[_byte_order(session, Organization.slug)],
-        key_of=lambda org: [org.slug],
+        keys=keys,
+        key_of=key_of,
         limit=limit,
         cursor=cursor,
+        descending=filters.sort != "name",
+        cast_values=cast,
+        count_query=matching,
     )
+    return Page(items=[OrganizationRow(*row) for row in page.items], total=page.total, next_cursor=page.next_cursor)
+
+
+_STATEMENT_COUNT = func.coalesce(OrganizationStats.statement_count, 0)
+_LAST_SIGNED_KEY = func.coalesce(OrganizationStats.last_signed, _UNDATED)
+
+
+def _name_key(row: Any) -> list[Any]:
+    return [row.name, row.id]
+
+
+def _count_key(row: Any) -> list[Any]:
+    return [row.statement_count, row.id]
+
+
+def _last_signed_key(row: Any) -> list[Any]:
+    return [(row.last_signed or _UNDATED).isoformat(), row.id]
+
+
+def _date_and_id(values: list[Any]) -> list[Any]:
+    return [dt.date.fromisoformat(str(values[0])), int(values[1])]
+
+
+def facets(session: Session, filters: OrganizationFilters | None, facet_names: list[str]) -> dict[str, list[FacetCount]]:
+    """Counts of the matching organizations by region, sector and/or year signed, largest first.
+
+    "year" counts organizations that signed a statement dated in that year (within since/until
+    when given), so one organization counts in every year it signed.
+    """
+    filters = filters or OrganizationFilters()
+    unknown = [name for name in facet_names if name not in FACETS]
+    if unknown:
+        raise InvalidInput(f"Unknown facet '{unknown[0]}'; one of {', '.join(FACETS)}.", parameter="facets")
+    matching = select(Organization.id).where(*conditions(session, filters))
+    result: dict[str, list[FacetCount]] = {}  # the same typo fallback as `search`
+    for name in facet_names:
+        if name == "region":
+            query = select(Organization.region_code, func.count()).where(Organization.id.in_(matching)).group_by(Organization.region_code)
+            result[name] = facet_counts(session, query, label=lambda code: region_name(code) if code else None)
+        elif name == "sector":
+            query = select(Organization.sector, func.count()).where(Organization.id.in_(matching)).group_by(Organization.sector)
+            result[name] = facet_counts(session, query)
+        else:
+            year = year_of(session, Statement.published_on)
+            query = (
+                select(year, func.count(distinct(PrintedName.organization_id)))
+                .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+                .join(Statement, Statement.id == SignatureLine.statement_id)
+                .where(PrintedName.organization_id.in_(matching), Statement.published_on.is_not(None))
+                .group_by(year)
+            )
+            if filters.since:
+                query = query.where(Statement.published_on >= filters.since)
+            if filters.until:
+                query = query.where(Statement.published_on <= filters.until)
+            result[name] = facet_counts(session, query)
+    return result
+
+
+def year_of(session: Session, column: ColumnElement[dt.date | None]) -> ColumnElement[str]:
+    """The year of a date column as four-digit text, on either engine."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY")
+    return func.strftime("%Y", column, type_=String)
+
+
+def facet_counts(session: Session, query: Select, label: Any = None) -> list[FacetCount]:
+    rows = session.execute(query).all()
+    counts = [FacetCount(value=value, label=label(value) if label else value, count=count) for value, count in rows]
+    return sorted(counts, key=lambda facet: (-facet.count, facet.value is None, facet.value or ""))
+
+
+def cosignatories(session: Session, organization_id: int, *, limit: int, cursor: str | None = None) -> Page[Cosignatory]:
+    """The organizations that signed the most statements together with this one, most first.
+
+    Each comes with the count and the shared statements (newest first). Ties by id, descending.
+    """
+    own_statements = _statements_of([organization_id])
+    shared = (
+        select(
+            PrintedName.organization_id.label("id"),
+            func.count(distinct(SignatureLine.statement_id)).label("shared_count"),
+        )
+        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+        .where(SignatureLine.statement_id.in_(own_statements), PrintedName.organization_id != organization_id)
+        .group_by(PrintedName.organization_id)
+        .subquery()
+    )
+    page = paginate(
+        session,
+        select(shared.c.id, shared.c.shared_count),
+        keys=[shared.c.shared_count, shared.c.id],
+        key_of=lambda row: [row.shared_count, row.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )
+    ids = [row.id for row in page.items]
+    rows = {row.id: OrganizationRow(*row) for row in session.execute(_list_query([Organization.id.in_(ids)]))}
+    statements_by_partner = _shared_statements(session, organization_id, ids)
+    items = [
+        Cosignatory(organization=rows[row.id], shared_count=row.shared_count, shared_statements=statements_by_partner.get(row.id, []))
+        for row in page.items
+    ]
+    return Page(items=items, total=page.total, next_cursor=page.next_cursor)
+
+
+def _shared_statements(session: Session, organization_id: int, partner_ids: list[int]) -> dict[int, list[SignedStatement]]:
+    if not partner_ids:
+        return {}
+    rows = session.execute(
+        select(
+            PrintedName.organization_id.label("partner_id"),
+            Statement.id,
+            Statement.slug,
+            Statement.title,
+            Statement.kind,
+            Statement.published_on,
+            Statement.date_precision,
+        )
+        .distinct()
+        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+        .join(Statement, Statement.id == SignatureLine.statement_id)
+        .where(PrintedName.organization_id.in_(partner_ids), Statement.id.in_(_statements_of([organization_id])))
+        .order_by(Statement.published_on.desc().nulls_last(), Statement.id)
+    )
+    by_partner: dict[int, list[SignedStatement]] = {}
+    for row in rows:
+        by_partner.setdefault(row.partner_id, []).append(
+            SignedStatement(row.id, row.slug, row.title, row.kind, row.published_on, row.date_precision)
+        )
+    return by_partner
 
 
 def printed_names(session: Session, organization_id: int) -> list[str]:
@@ -163,14 +527,6 @@ class CoSignatory:
     shared_statements: int
 
 
-def _statements_of(organization_id: int) -> Select:
-    return (
-        select(SignatureLine.statement_id)
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .where(PrintedName.organization_id == organization_id)
-    )
-
-
 def search_filtered(
     session: Session,
     *,
@@ -217,7 +573,7 @@ def frequent_cosignatories(session: Session, organization_id: int, *, limit: int
         select(Organization.id, Organization.slug, Organization.name, shared)
         .join(PrintedName, PrintedName.organization_id == Organization.id)
         .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
-        .where(SignatureLine.statement_id.in_(_statements_of(organization_id)), Organization.id != organization_id)
+        .where(SignatureLine.statement_id.in_(_statements_of([organization_id])), Organization.id != organization_id)
         .group_by(Organization.id, Organization.slug, Organization.name)
         .order_by(shared.desc(), _byte_order(session, Organization.slug))
         .limit(limit)

@@ -58,22 +58,34 @@ def paginate(
     cursor: str | None,
     descending: bool = False,
     cast_values: Any = None,
+    count_query: Select[Any] | None = None,
 ) -> Page[Any]:
     """Run `query` one page at a time, ordered by `keys`; `key_of(row)` gives a row's key values.
 
-    The total counts the whole filtered query, so clients can show exact figures.
+    The total counts the whole filtered query, so clients can show exact figures; `count_query`,
+    when given, is a cheaper query with the same rows (without joins that only add columns).
     """
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     ordered = query.order_by(*[key.desc() if descending else key.asc() for key in keys])
     if cursor:
         values = decode_cursor(cursor, len(keys))
         if cast_values is not None:
             values = cast_values(values)
         ordered = ordered.where(after(keys, values, descending))
-    rows = list(session.execute(ordered.limit(limit + 1)).all() if _is_multi(query) else session.scalars(ordered.limit(limit + 1)))
+    rows = _fetch(session, ordered.limit(limit + 1))
     next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None
+    if cursor is None and len(rows) <= limit:
+        total = len(rows)  # why: a first page that holds everything is its own count
+    else:
+        counted = (count_query if count_query is not None else query).order_by(None).subquery()
+        total = session.connection().scalar(select(func.count()).select_from(counted)) or 0
     return Page(items=rows[:limit], total=total, next_cursor=next_cursor)
 
 
-def _is_multi(query: Select[Any]) -> bool:
-    return len(query.column_descriptions) > 1
+def _fetch(session: Session, query: Select[Any]) -> list[Any]:
+    """ORM objects for a query of one entity; plain rows, through Core, for a query of columns.
+
+    why: Core execution skips the ORM's per-statement bookkeeping, a third of a list's time.
+    """
+    if len(query.selected_columns) > 1:
+        return list(session.connection().execute(query).all())
+    return list(session.scalars(query))

@@ -28,7 +28,7 @@ from app.models import (
     SignatureLine,
     utcnow,
 )
-from app.services import audit
+from app.services import audit, signing_stats
 from app.services.paging import Page, paginate
 
 # Fields a survivor takes from the merged organization when it has none of its own.
@@ -283,7 +283,9 @@ def merge_organizations(
         session.add(MergeMove(merge_id=merge.id, printed_name_id=printed.id))
     merged.merged_into_id = survivor.id
     session.flush()
-    _recompute_repeats(session, _statements_naming(session, [p.id for p in names_moved]))
+    affected = _statements_naming(session, [p.id for p in names_moved])
+    _recompute_repeats(session, affected)
+    signing_stats.refresh(session, organization_ids=[merged.id, survivor.id], statement_ids=affected)
     audit.record(
         session,
         actor=actor,
@@ -362,7 +364,9 @@ def undo_merge(session: Session, merge_id: int, *, actor: str) -> Merge:
         candidate.status, candidate.decided_by, candidate.decided_at = "open", None, None
     session.flush()
     session.expire_all()
-    _recompute_repeats(session, _statements_naming(session, returning))
+    affected = _statements_naming(session, returning)
+    _recompute_repeats(session, affected)
+    signing_stats.refresh(session, organization_ids=[merged.id, survivor.id], statement_ids=affected)
     audit.record(
         session,
         actor=actor,

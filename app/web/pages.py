@@ -5,6 +5,7 @@ Handlers only call services and render; the CSV behind each page comes from the 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.api.common import date_at_precision
 from app.api.deps import SessionDep
 from app.errors import InvalidInput, NotFound
-from app.models import SECTORS, Organization, Statement
+from app.models import SECTORS, Organization
 from app.regions import all_regions, region_name
 from app.services import organizations, review, statements
 from app.services.paging import Page
@@ -65,12 +66,20 @@ class Filters:
             cursor=cursor,
         )
 
-    def statements(self, session: Session, limit: int, cursor: str | None):
+    def statements(self, session: Session, limit: int, cursor: str | None) -> Page[statements.StatementRow]:
         # why: "signed the statement X" narrows organizations; the statement list then shows X itself.
         if self.statement is not None:
-            return Page(items=[self.statement], total=1, next_cursor=None)
-        return statements.search_filtered(
-            session, q=self.q, year=self.year, region=self.region, sector=self.sector, limit=limit, cursor=cursor
+            return Page(items=[statements.get_row(session, self.statement.id)], total=1, next_cursor=None)
+        return statements.get_all(session, self.statement_filters(), limit=limit, cursor=cursor)
+
+    def statement_filters(self) -> statements.StatementFilters:
+        year = (dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)) if self.year else (None, None)
+        return statements.StatementFilters(
+            q=self.q,
+            region=[self.region] if self.region else [],
+            sector=[self.sector] if self.sector else [],
+            since=year[0],
+            until=year[1],
         )
 
 
@@ -86,8 +95,7 @@ CURSOR = Query(None, max_length=500)
 # ---------------------------------------------------------------- rows shared by pages and CSV
 
 
-def statement_rows(session: Session, found: list[Statement]) -> list[dict[str, Any]]:
-    counted = statements.counts(session, [statement.id for statement in found])
+def statement_rows(found: list[statements.StatementRow]) -> list[dict[str, Any]]:
     return [
         {
             "statement": statement,
@@ -95,8 +103,8 @@ def statement_rows(session: Session, found: list[Statement]) -> list[dict[str, A
             "title": statement.title,
             "date": date_at_precision(statement.published_on, statement.date_precision) or "",
             "kind": statement.kind,
-            "lines": counted[statement.id].lines,
-            "organizations": counted[statement.id].organizations,
+            "lines": statement.line_count,
+            "organizations": statement.organization_count,
         }
         for statement in found
     ]
@@ -138,7 +146,7 @@ def home(page: PageDep, session: SessionDep) -> Response:
     latest = statements.get_all(session, limit=LATEST)
     return page.render(
         "home.html",
-        latest=statement_rows(session, latest.items),
+        latest=statement_rows(latest.items),
         total=latest.total,
         csv_url=path_for(page.request, "statements_csv"),
         api_url="/api/statements",
@@ -148,7 +156,7 @@ def home(page: PageDep, session: SessionDep) -> Response:
 @router.get("/comunicados.csv", name="statements_csv")
 def statements_csv(session: SessionDep) -> Response:
     found = every_page(lambda limit, cursor: statements.get_all(session, limit=limit, cursor=cursor))
-    return csv_response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(session, found))
+    return csv_response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(found))
 
 
 @router.get("/buscar", name="search")
@@ -171,7 +179,7 @@ def search(
         "search.html",
         filters=filters,
         organizations=found_organizations,
-        statements=statement_rows(session, found_statements.items),
+        statements=statement_rows(found_statements.items),
         statements_total=found_statements.total,
         next_organizations=next_link(page.request, "search", query, "org_cursor", found_organizations.next_cursor),
         next_statements=next_link(page.request, "search", query, "st_cursor", found_statements.next_cursor),
@@ -210,7 +218,7 @@ def search_statements_csv(
 ) -> Response:
     filters = Filters(session, q, region, sector, year, statement)
     found = every_page(lambda limit, cursor: filters.statements(session, limit, cursor))
-    return csv_response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(session, found))
+    return csv_response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(found))
 
 
 # ---------------------------------------------------------------- organization
@@ -335,14 +343,14 @@ def region_page(
 ) -> Response:
     code, name = known_region(code)
     found_organizations = organizations.search_filtered(session, q=None, region=code, limit=PAGE_SIZE, cursor=org_cursor)
-    found_statements = statements.search_filtered(session, region=code, limit=PAGE_SIZE, cursor=st_cursor)
+    found_statements = statements.get_all(session, statements.StatementFilters(region=[code]), limit=PAGE_SIZE, cursor=st_cursor)
     slug = code.lower()
     return page.render(
         "region.html",
         code=code,
         name=name,
         organizations=found_organizations,
-        statements=statement_rows(session, found_statements.items),
+        statements=statement_rows(found_statements.items),
         statements_total=found_statements.total,
         next_organizations=next_link(page.request, "region_page", {}, "org_cursor", found_organizations.next_cursor, code=slug),
         next_statements=next_link(page.request, "region_page", {}, "st_cursor", found_statements.next_cursor, code=slug),

@@ -1,0 +1,111 @@
+"""Text matching in SQL that gives the same answers on SQLite and PostgreSQL.
+
+Names: every word of the query must start a word of some printed name (or the whole query start
+the acronym), after folding case, accents and punctuation: "funda justicia" finds "Fundación
+Acceso a la Justicia". SQLite answers from an FTS5 index, PostgreSQL from a GIN index over
+`to_tsvector('simple', search_text)`; both split the folded text at the same spaces, so they agree.
+When nothing matches, `fuzzy_organization_ids` tolerates typos ("Acseso a la Justisia").
+
+Statements: the same word-prefix rule over title, summary and body, folded in SQL (no index:
+statements are few).
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import ColumnElement, Select, String, and_, column, func, literal, literal_column, or_, select, table
+from sqlalchemy.orm import Session
+
+from app import names
+from app.models import Organization, PrintedName
+
+_FTS = table("printed_names_fts", column("rowid"), column("printed_names_fts"))
+_SIMPLE = literal_column("'simple'::regconfig")
+_ACCENTED = "áàâäãåéèêëíìîïóòôöõúùûüñçý"
+_PLAIN = "aaaaaaeeeeiiiiooooouuuuncy"
+
+FUZZY_MIN_SCORE = 85
+_FUZZY_PREFIX = 3
+_FUZZY_MAX_CANDIDATES = 50_000
+_FUZZY_MAX_RESULTS = 200
+
+
+def query_words(q: str | None) -> list[str]:
+    """The folded words of a query: 'Fundación  (ACJ)' -> ['fundacion', 'acj']."""
+    return names.search_text(q).split() if q else []
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def printed_names_matching(session: Session, words: list[str], *, any_word: bool = False) -> Select:
+    """Ids of printed names in which each word (or, with any_word, some word) starts a word."""
+    if _is_postgresql(session):
+        joiner = " | " if any_word else " & "
+        query = func.to_tsquery(_SIMPLE, joiner.join(f"{word}:*" for word in words))
+        vector = func.to_tsvector(_SIMPLE, PrintedName.search_text)
+        return select(PrintedName.id).where(vector.op("@@")(query))
+    joiner = " OR " if any_word else " "
+    expression = joiner.join(f'"{word}"*' for word in words)
+    return select(_FTS.c.rowid).where(_FTS.c.printed_names_fts.op("MATCH")(expression))
+
+
+def _acronym_starts_with(session: Session, prefix: str) -> ColumnElement[bool]:
+    """lower(acronym) starts with `prefix`, as an index range (a LIKE would not use the index)."""
+    lowered = func.lower(Organization.acronym)
+    if _is_postgresql(session):
+        lowered = lowered.collate("C")
+    upper_bound = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(lowered >= prefix, lowered < upper_bound)
+
+
+def organizations_matching(session: Session, words: list[str]) -> ColumnElement[bool]:
+    """Condition on Organization: a printed name has every word, or the acronym starts with them."""
+    by_name = Organization.id.in_(
+        select(PrintedName.organization_id).where(PrintedName.id.in_(printed_names_matching(session, words)))
+    )
+    return or_(by_name, _acronym_starts_with(session, "".join(words)))
+
+
+def fuzzy_organization_ids(session: Session, q: str) -> list[int]:
+    """Organizations whose printed name is close to `q` despite typos, best first.
+
+    Candidates are the names with a word starting like one of the query's two longest words
+    (a typo in the first three letters of both is not forgiven); rapidfuzz scores only those.
+    """
+    words = query_words(q)
+    stems = sorted({word[:_FUZZY_PREFIX] for word in sorted(words, key=len, reverse=True)[:2] if len(word) >= _FUZZY_PREFIX})
+    if not stems:
+        return []
+    candidates = session.execute(
+        select(PrintedName.search_text, PrintedName.organization_id)
+        .where(PrintedName.id.in_(printed_names_matching(session, stems, any_word=True)))
+        .limit(_FUZZY_MAX_CANDIDATES)
+    ).all()
+    texts = [row.search_text for row in candidates]
+    scored = process.extract(
+        " ".join(words), texts, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_MIN_SCORE, limit=_FUZZY_MAX_RESULTS
+    )
+    ranked: list[int] = []
+    for _text, _score, index in scored:
+        organization_id = candidates[index].organization_id
+        if organization_id not in ranked:
+            ranked.append(organization_id)
+    return ranked
+
+
+def folded(session: Session, text_column: ColumnElement[str | None]) -> ColumnElement[str]:
+    """' ' + names.search_text(column), computed in SQL, so that LIKE '% word%' finds word starts."""
+    if _is_postgresql(session):
+        lowered = func.translate(func.lower(func.coalesce(text_column, "")), _ACCENTED, _PLAIN)
+        words = func.regexp_replace(lowered, "[^a-z0-9]+", " ", "g")
+    else:
+        words = func.coalesce(func.firmas_search_text(text_column, type_=String), "")
+    return literal(" ") + words
+
+
+def text_has_words(session: Session, columns: list[ColumnElement[str | None]], words: list[str]) -> ColumnElement[bool]:
+    """Every word starts a word of one of `columns` (a statement's title, summary or body)."""
+    haystacks = [folded(session, col) for col in columns]
+    return and_(*[or_(*[haystack.like(f"% {word}%") for haystack in haystacks]) for word in words])
