@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import organizations, problems, review, statements, system
+from app.api import audit, organizations, problems, review, statements, system
+from app.api.guards import BodySizeLimit, RateLimit
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
 
@@ -34,6 +35,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
-    for module in (system, statements, organizations, review):
+    for module in (system, statements, organizations, review, audit):
         app.include_router(module.router)
+    # why: the last added runs first: a flood is refused before its body is even measured, and
+    # both answer before any route reads the body or opens a session.
+    app.add_middleware(
+        BodySizeLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
+    app.add_middleware(RateLimit, writes=settings.rate_limit_writes, reads=settings.rate_limit_reads)
     return app
