@@ -237,6 +237,31 @@ def export_names(
         exports.write_csv(sys.stdout, exports.NAME_COLUMNS, exports.name_rows(session))
 
 
+@app.command("backup")
+def backup_command(path: Annotated[Path, typer.Argument(dir_okay=False, help="Archive to write (.zip).")]) -> None:
+    """Write every table to a portable archive (see docs/reliability.md). Example: firmas backup firmas.zip"""
+    from app.services import backup
+
+    try:
+        summary = backup.backup(make_engine(state.settings), path)
+    except FirmasError as exc:
+        _fail(exc.detail)
+    typer.echo(f"Backed up {summary.rows} rows of {len(summary.tables)} tables (schema {summary.schema_revision}) to {path}.")
+
+
+@app.command("restore")
+def restore_command(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Archive from firmas backup.")]) -> None:
+    """Load an archive into an empty database at the archive's schema. Example: firmas restore firmas.zip"""
+    from app.services import backup
+
+    with transaction(_session_factory()) as session:
+        try:
+            summary = backup.restore(session, path)
+        except FirmasError as exc:
+            _fail(exc.detail)
+    typer.echo(f"Restored {summary.rows} rows of {len(summary.tables)} tables (schema {summary.schema_revision}) from {path}.")
+
+
 def main() -> None:
     try:
         app()

@@ -172,7 +172,7 @@ def test_admins_read_the_audit_trail_of_an_api_merge(
 
     assert trail.status_code == 200
     newest = trail.json()["items"][0]
-    assert (newest["actor"], newest["subject_id"]) == ("test-admin", merged)
+    assert (newest["actor"], newest["action"], newest["details"]["merged"]) == ("test-admin", "organization.merge", merged)
     with seeded() as session:
         assert session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == newest["action"]
 
