@@ -4,11 +4,8 @@ included) and a body announced as huge is refused before it is sent."""
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -18,38 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.main import create_app
 from app.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(database_url: str, port: int, **environment: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, **environment}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"server did not start: {process.communicate()[0]}")
-
-
-def stop_server(process: subprocess.Popen) -> str:
-    process.terminate()
-    output, _ = process.communicate(timeout=30)
-    return output
+from tests.reliability.servers import free_port, start_server, stop_server
 
 
 @pytest.fixture
@@ -57,7 +23,7 @@ def live_server(settings: Settings, seeded: sessionmaker[Session], admin_token: 
     port = free_port()
     process = start_server(settings.database_url, port, MAX_BODY_BYTES="1000")
     yield f"http://127.0.0.1:{port}", process
-    if process.poll() is None:
+    if not process.log.closed:
         stop_server(process)
 
 
