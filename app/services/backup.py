@@ -268,9 +268,10 @@ def _records(archive: zipfile.ZipFile, name: str) -> Iterator[dict[str, Any]]:
 
 
 def _decoder(column: sa.Column) -> Any:
-    if isinstance(column.type, sa.DateTime):
+    stored = getattr(column.type, "impl_instance", column.type)  # the type under a TypeDecorator
+    if isinstance(stored, sa.DateTime):
         return lambda value: None if value is None else dt.datetime.fromisoformat(value)
-    if isinstance(column.type, sa.Date):
+    if isinstance(stored, sa.Date):
         return lambda value: None if value is None else dt.date.fromisoformat(value)
     return lambda value: value
 

@@ -14,6 +14,7 @@ from app.models import SECTORS, Organization, PrintedName, SignatureLine, Statem
 from app.regions import region_name
 from app.services import audit
 from app.services.identity import normalize_region_code
+from app.services.ids import row_id
 from app.services.paging import Page, paginate
 
 
@@ -30,9 +31,8 @@ class SignedStatement:
 
 def get(session: Session, id_or_slug: str) -> Organization:
     """An organization by numeric id or slug, merged or not; NotFound otherwise."""
-    condition = (
-        Organization.id == int(id_or_slug) if id_or_slug.isdigit() else Organization.slug == id_or_slug
-    )
+    number = row_id(id_or_slug)
+    condition = Organization.id == number if number is not None else Organization.slug == id_or_slug
     organization = session.scalar(select(Organization).where(condition))
     if organization is None:
         raise NotFound(f"No organization with id or slug '{id_or_slug}'.", parameter="id_or_slug")

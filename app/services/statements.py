@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFound
 from app.models import Organization, PrintedName, SignatureLine, Statement
+from app.services.ids import row_id
 from app.services.paging import Page, paginate
 
 _UNDATED = dt.date(1, 1, 1)
@@ -34,7 +35,8 @@ class Counts:
 
 def get(session: Session, id_or_slug: str) -> Statement:
     """A statement by numeric id or slug; NotFound otherwise."""
-    condition = Statement.id == int(id_or_slug) if id_or_slug.isdigit() else Statement.slug == id_or_slug
+    number = row_id(id_or_slug)
+    condition = Statement.id == number if number is not None else Statement.slug == id_or_slug
     statement = session.scalar(select(Statement).options(selectinload(Statement.urls)).where(condition))
     if statement is None:
         raise NotFound(f"No statement with id or slug '{id_or_slug}'.", parameter="id_or_slug")

@@ -87,3 +87,16 @@ def test_exported_names_never_start_a_formula(settings: Settings, hostile: str) 
         expected = "'" + name if name[0] in "=+-@" else name
         assert expected in exported
     assert not [cell for cell in exported if cell[:1] in ("=", "+", "-", "@")]
+
+
+@pytest.mark.parametrize("path", ["/api/statements/", "/api/organizations/"])
+@pytest.mark.parametrize("number", ["²", "١٢", "9223372036854775808", "2147483648", "0" * 40 + "1x"])
+def test_ids_no_row_can_have_are_not_found_not_errors(client: TestClient, path: str, number: str) -> None:
+    """Found by schemathesis: such ids reached the database and failed there with a 500."""
+    response = client.get(path + number)
+    assert (response.status_code, response.json()["parameter"]) == (404, "id_or_slug")
+
+
+@pytest.mark.parametrize("path", ["/api/merges/9223372036854775808", "/api/merges/0"])
+def test_integer_ids_out_of_range_are_invalid_input(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 422
