@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from limits import parse_many
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -49,8 +50,6 @@ class Settings(BaseSettings):
     def parse_as_rate_limit(cls, value: str) -> str:
         """Refuse at start-up a limit the limiter could not read, rather than at the first request."""
         if value.strip():
-            from limits import parse_many
-
             try:
                 parse_many(value)
             except ValueError as exc:
