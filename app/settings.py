@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=50, ge=1, le=1000)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     max_body_bytes: int = Field(
-        default=1024 * 1024, ge=1, description="Largest request body that is not a multipart upload (JSON)."
+        default=1024 * 1024, ge=1, description="Largest JSON or form request body; files get max_upload_bytes."
     )
     rate_limit_writes: str = Field(
         default="60/minute",

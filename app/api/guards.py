@@ -32,8 +32,9 @@ class BodyTooLarge(HTTPException):
 
 class BodySizeLimit:
     """Refuse bodies over the limit without reading them whole: at once on a Content-Length that
-    says so, else as soon as the streamed bytes pass it. Multipart uploads get
-    `max_upload_bytes`; every other body (JSON) gets `max_body_bytes`."""
+    says so, else as soon as the streamed bytes pass it. JSON and URL-encoded form bodies (or a
+    body of no declared type) get `max_body_bytes`; files (multipart, text/csv, anything else)
+    get `max_upload_bytes`."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
@@ -45,8 +46,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        is_upload = headers.get("content-type", "").lower().startswith("multipart/")
-        limit = self.max_upload_bytes if is_upload else self.max_body_bytes
+        limit = self.max_body_bytes if _is_small_body(headers.get("content-type", "")) else self.max_upload_bytes
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             await _too_large(scope, receive, send, limit)
@@ -75,6 +75,11 @@ class BodySizeLimit:
             if started:
                 raise
             await _too_large(scope, receive, send, limit)
+
+
+def _is_small_body(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type in ("", "application/json", "application/x-www-form-urlencoded") or media_type.endswith("+json")
 
 
 async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:

@@ -115,6 +115,19 @@ def test_multipart_uploads_get_the_upload_limit(small_body_client: TestClient) -
     assert (under.status_code, over.status_code) == (401, 413)
 
 
+@pytest.mark.parametrize("content_type", ["text/csv; charset=utf-8", "application/octet-stream"])
+def test_files_sent_as_the_body_get_the_upload_limit(small_body_client: TestClient, content_type: str) -> None:
+    under = small_body_client.post("/api/review/refresh", content=b"x" * 5000, headers={"Content-Type": content_type})
+    over = small_body_client.post("/api/review/refresh", content=b"x" * 20_000, headers={"Content-Type": content_type})
+    assert (under.status_code, over.status_code) == (401, 413)
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/merge-patch+json", "application/x-www-form-urlencoded", None])
+def test_json_and_form_bodies_get_the_small_limit(small_body_client: TestClient, content_type: str | None) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    assert small_body_client.post("/api/review/refresh", content=b"x" * 5000, headers=headers).status_code == 413
+
+
 def test_the_guard_stops_reading_a_stream_once_past_the_limit() -> None:
     """Driven as ASGI directly: of a 100-chunk body, only the chunks up to the limit are pulled."""
     pulled = 0
