@@ -100,3 +100,13 @@ def test_ids_no_row_can_have_are_not_found_not_errors(client: TestClient, path: 
 @pytest.mark.parametrize("path", ["/api/merges/9223372036854775808", "/api/merges/0"])
 def test_integer_ids_out_of_range_are_invalid_input(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "command", [["unmerge", "99999999999999999999"], ["merge", "1", "2147483648"], ["token", "revoke", "0"], ["review", "decide", "0", "same"]]
+)
+def test_the_cli_refuses_ids_no_row_can_have(settings: Settings, db: sessionmaker[Session], command: list[str]) -> None:
+    """Such ids used to reach the database and end in a traceback."""
+    result = CliRunner().invoke(cli, ["--database-url", settings.database_url, *command])
+    assert result.exit_code == 2
+    assert "Invalid value" in result.output
