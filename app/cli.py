@@ -15,6 +15,7 @@ from app.db import make_engine, make_session_factory, transaction
 from app.errors import FirmasError
 from app.services import seed as seed_service
 from app.services import exports, review, statements, tokens
+from app.services.ids import MAX_ID
 from app.settings import Settings
 
 app = typer.Typer(help="Firmas: a registry of joint statements and their signatory organizations.", no_args_is_help=True)
@@ -130,7 +131,7 @@ def token_list() -> None:
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id from `firmas token list`.")]) -> None:
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id from `firmas token list`.", min=1, max=MAX_ID)]) -> None:
     """Revoke a token at once. Example: firmas token revoke 3"""
     with transaction(_session_factory()) as session:
         try:
@@ -187,7 +188,7 @@ def review_list(
 
 @review_app.command("decide")
 def review_decide(
-    candidate_id: Annotated[int, typer.Argument(help="Candidate id from `firmas review list`.")],
+    candidate_id: Annotated[int, typer.Argument(help="Candidate id from `firmas review list`.", min=1, max=MAX_ID)],
     decision: Annotated[str, typer.Argument(help="same, different or unsure.")],
 ) -> None:
     """Decide a suggestion; `same` merges the pair. Example: firmas review decide 4 different"""
@@ -202,8 +203,8 @@ def review_decide(
 
 @app.command("merge")
 def merge(
-    merged_id: Annotated[int, typer.Argument(help="Organization that goes away.")],
-    into_id: Annotated[int, typer.Argument(help="Organization that survives.")],
+    merged_id: Annotated[int, typer.Argument(help="Organization that goes away.", min=1, max=MAX_ID)],
+    into_id: Annotated[int, typer.Argument(help="Organization that survives.", min=1, max=MAX_ID)],
 ) -> None:
     """Merge organization A into B (B survives). Example: firmas merge 102 40"""
     with transaction(_session_factory()) as session:
@@ -216,7 +217,7 @@ def merge(
 
 
 @app.command("unmerge")
-def unmerge(merge_id: Annotated[int, typer.Argument(help="Merge id (see GET /api/merges).")]) -> None:
+def unmerge(merge_id: Annotated[int, typer.Argument(help="Merge id (see GET /api/merges).", min=1, max=MAX_ID)]) -> None:
     """Undo a merge exactly. Example: firmas unmerge 7"""
     with transaction(_session_factory()) as session:
         try:
@@ -235,6 +236,31 @@ def export_names(
         _fail("Only --format csv is available for names.")
     with transaction(_session_factory()) as session:
         exports.write_csv(sys.stdout, exports.NAME_COLUMNS, exports.name_rows(session))
+
+
+@app.command("backup")
+def backup_command(path: Annotated[Path, typer.Argument(dir_okay=False, help="Archive to write (.zip).")]) -> None:
+    """Write every table to a portable archive (see docs/reliability.md). Example: firmas backup firmas.zip"""
+    from app.services import backup
+
+    try:
+        summary = backup.backup(make_engine(state.settings), path)
+    except FirmasError as exc:
+        _fail(exc.detail)
+    typer.echo(f"Backed up {summary.rows} rows of {len(summary.tables)} tables (schema {summary.schema_revision}) to {path}.")
+
+
+@app.command("restore")
+def restore_command(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Archive from firmas backup.")]) -> None:
+    """Load an archive into an empty database at the archive's schema. Example: firmas restore firmas.zip"""
+    from app.services import backup
+
+    with transaction(_session_factory()) as session:
+        try:
+            summary = backup.restore(session, path)
+        except FirmasError as exc:
+            _fail(exc.detail)
+    typer.echo(f"Restored {summary.rows} rows of {len(summary.tables)} tables (schema {summary.schema_revision}) from {path}.")
 
 
 def main() -> None:

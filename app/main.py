@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import web
-from app.api import export, organizations, problems, reconcile, regions, review, statements, system
+from app.api import audit, export, organizations, problems, reconcile, regions, review, statements, system
+from app.api.guards import BodySizeLimit, RateLimit
 from app.api.http_cache import ConditionalGetMiddleware
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     problems.install(app)
-    for module in (system, statements, organizations, regions, review, reconcile, export):
+    for module in (system, statements, organizations, regions, review, reconcile, export, audit):
         app.include_router(module.router)
     web.install(app)
     app.add_middleware(ConditionalGetMiddleware)
@@ -47,4 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"], expose_headers=["Link", "ETag", "X-Total-Count"]
     )
+    # why: the last added runs first: a flood is refused before its body is even measured, and
+    # both answer before any route reads the body or opens a session.
+    app.add_middleware(
+        BodySizeLimit, max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes
+    )
+    app.add_middleware(RateLimit, writes=settings.rate_limit_writes, reads=settings.rate_limit_reads)
     return app

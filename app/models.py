@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -63,6 +64,25 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A moment, handed back aware and in UTC on every engine.
+
+    why: SQLite keeps no zone and returns naive values, PostgreSQL returns the session's zone;
+    the API promises RFC 3339 date-times with an offset (schemathesis found the naive ones).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return value.astimezone(dt.UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
@@ -88,7 +108,7 @@ class Statement(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str | None] = mapped_column(Text, comment="The statement's text, without its signature list.")
     notes: Mapped[str | None] = mapped_column(Text, comment="Provenance remarks, e.g. how the date was established.")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     urls: Mapped[list[StatementUrl]] = relationship(
         back_populates="statement", cascade="all, delete-orphan", order_by="StatementUrl.id"
@@ -132,7 +152,7 @@ class Organization(Base):
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id"), index=True, comment="Set when merged: the surviving organization."
     )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     printed_names: Mapped[list[PrintedName]] = relationship(back_populates="organization", order_by="PrintedName.id")
 
@@ -147,7 +167,7 @@ class PrintedName(Base):
     key_version: Mapped[int] = mapped_column(Integer, comment="names.MATCH_KEY_VERSION the key was made with.")
     search_text: Mapped[str] = mapped_column(String(1000), comment="names.search_text(text), for search.")
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="printed_names")
 
@@ -184,10 +204,10 @@ class ApiToken(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), comment="Who holds it.")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Base):
@@ -195,7 +215,7 @@ class AuditEvent(Base):
     __table_args__ = {"comment": "Append-only record of every admin action."}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(200), comment="Token name, or 'cli' for the command line.")
     action: Mapped[str] = mapped_column(String(60), index=True)
     subject_type: Mapped[str | None] = mapped_column(String(40))
@@ -218,8 +238,8 @@ class ReviewCandidate(Base):
     reasons: Mapped[list[str]] = mapped_column(default=list, comment="Human-readable evidence for and against.")
     status: Mapped[str] = mapped_column(String(10), default="open", index=True, comment=f"One of {CANDIDATE_STATUSES}.")
     decided_by: Mapped[str | None] = mapped_column(String(200))
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Merge(Base):
@@ -231,11 +251,11 @@ class Merge(Base):
     merged_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     candidate_id: Mapped[int | None] = mapped_column(ForeignKey("review_candidates.id"))
     actor: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     survivor_before: Mapped[dict[str, Any]] = mapped_column(
         default=dict, comment="Survivor fields the merge filled in from the merged one, with their old values."
     )
-    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     undone_by: Mapped[str | None] = mapped_column(String(200))
 
     moves: Mapped[list[MergeMove]] = relationship(back_populates="merge", cascade="all, delete-orphan")

@@ -47,7 +47,12 @@ def run_migrations_online() -> None:
 
 
 def _run_with(connection, settings: Settings) -> None:
-    # why: SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
+    # why: SQLite cannot ALTER most things in place; batch mode rebuilds the table instead, by
+    # copy, drop and rename. With foreign keys enforced, dropping a table that other rows point at
+    # fails, so they are off while migrating (the pragma only works outside a transaction) and
+    # checked afterwards.
+    if settings.is_sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -57,6 +62,11 @@ def _run_with(connection, settings: Settings) -> None:
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
+    if settings.is_sqlite:
+        violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if violations:
+            raise RuntimeError(f"the migration left rows pointing at missing rows: {violations[:10]}")
 
 
 if context.is_offline_mode():

@@ -19,11 +19,12 @@ from app.api.schemas import (
 )
 from app.models import Organization, ReviewCandidate
 from app.services import organizations, review
+from app.services.ids import MAX_ID
 
 router = APIRouter(tags=["review"])
 
-CandidateId = Path(description="Review candidate id.", examples=[1])
-MergeId = Path(description="Merge id.", examples=[1])
+CandidateId = Path(description="Review candidate id.", ge=1, le=MAX_ID, examples=[1])
+MergeId = Path(description="Merge id.", ge=1, le=MAX_ID, examples=[1])
 
 
 def _side(session: Session, organization_id: int) -> CandidateSide:

@@ -7,6 +7,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from app.services.ids import MAX_ID
+
 T = TypeVar("T")
 
 
@@ -167,7 +169,7 @@ class OrganizationUpdate(BaseModel):
 class MergeRequest(BaseModel):
     model_config = {"extra": "forbid"}
 
-    into: int = Field(description="Id of the organization that survives.", examples=[12])
+    into: int = Field(description="Id of the organization that survives.", ge=1, le=MAX_ID, examples=[12])
 
 
 class MergePublic(BaseModel):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import AuditEvent
+from app.services.paging import Page, paginate
 
 
 def record(
@@ -24,3 +26,16 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def list_events(session: Session, *, limit: int, cursor: str | None = None) -> Page[Any]:
+    """Audit events, newest first. There is deliberately no update or delete."""
+    return paginate(
+        session,
+        select(AuditEvent),
+        keys=[AuditEvent.id],
+        key_of=lambda event: [event.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )

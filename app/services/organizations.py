@@ -20,6 +20,7 @@ from app.models import SECTORS, Organization, OrganizationStats, PrintedName, Si
 from app.regions import region_name, resolve_region
 from app.services import audit, review, text_search
 from app.services.identity import normalize_region_code
+from app.services.ids import id_or_slug_condition
 from app.services.paging import Page, paginate
 
 OrganizationSort = Literal["name", "statements", "last_signed"]
@@ -93,9 +94,7 @@ class SignedStatement:
 
 def get(session: Session, id_or_slug: str, *, parameter: str = "id_or_slug") -> Organization:
     """An organization by numeric id or slug, merged or not; NotFound otherwise."""
-    condition = (
-        Organization.id == int(id_or_slug) if id_or_slug.isdigit() else Organization.slug == id_or_slug
-    )
+    condition = id_or_slug_condition(Organization.id, Organization.slug, id_or_slug)
     organization = session.scalar(select(Organization).where(condition))
     if organization is None:
         raise NotFound(f"No organization with id or slug '{id_or_slug}'.", parameter=parameter)
@@ -109,7 +108,7 @@ def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
     nothing matches.
     """
     reference = reference.strip()
-    by_id_or_slug = Organization.id == int(reference) if reference.isdigit() else Organization.slug == reference
+    by_id_or_slug = id_or_slug_condition(Organization.id, Organization.slug, reference)
     found = session.connection().execute(select(Organization.id, Organization.merged_into_id).where(by_id_or_slug)).first()
     if found is not None:
         return [found.id if found.merged_into_id is None else _live_id(session, found.id)]
@@ -141,7 +140,7 @@ def region_codes(values: list[str], *, parameter: str = "region") -> list[str]:
 
 
 def _statement_id(session: Session, id_or_slug: str, parameter: str) -> int:
-    condition = Statement.id == int(id_or_slug) if id_or_slug.isdigit() else Statement.slug == id_or_slug
+    condition = id_or_slug_condition(Statement.id, Statement.slug, id_or_slug)
     found = session.scalar(select(Statement.id).where(condition))
     if found is None:
         raise InvalidInput(f"No statement with id or slug '{id_or_slug}'.", parameter=parameter)

@@ -38,6 +38,26 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
     return values
 
 
+def _typed_values(keys: list[ColumnElement[Any]], values: list[Any], cast_values: Any) -> list[Any]:
+    """A decoded cursor's values, refused unless each fits its key: a forged cursor is bad input,
+    never a database error."""
+    try:
+        typed = cast_values(values) if cast_values is not None else values
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("The cursor is not one this API issued.", parameter="cursor") from exc
+    for key, value in zip(keys, typed, strict=True):
+        if not isinstance(value, _python_type(key)) or isinstance(value, bool):
+            raise InvalidInput("The cursor is not one this API issued.", parameter="cursor")
+    return typed
+
+
+def _python_type(key: ColumnElement[Any]) -> type | tuple[type, ...]:
+    try:
+        return key.type.python_type
+    except NotImplementedError:
+        return (str, int, float)
+
+
 def after(keys: list[ColumnElement[Any]], values: list[Any], descending: bool) -> ColumnElement[bool]:
     """Rows strictly after `values` in the order of `keys` (all ascending or all descending)."""
     conditions = []
@@ -67,9 +87,7 @@ def paginate(
     """
     ordered = query.order_by(*[key.desc() if descending else key.asc() for key in keys])
     if cursor:
-        values = decode_cursor(cursor, len(keys))
-        if cast_values is not None:
-            values = cast_values(values)
+        values = _typed_values(keys, decode_cursor(cursor, len(keys)), cast_values)
         ordered = ordered.where(after(keys, values, descending))
     rows = _fetch(session, ordered.limit(limit + 1))
     next_cursor = encode_cursor(key_of(rows[limit - 1])) if len(rows) > limit else None

@@ -14,6 +14,7 @@ from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine
 from app.regions import region_name
 from app.services import organizations, text_search
 from app.services.organizations import FacetCount
+from app.services.ids import id_or_slug_condition
 from app.services.paging import Page, paginate
 
 FACETS: tuple[str, ...] = ("region", "sector", "year")
@@ -59,7 +60,7 @@ class Counts:
 
 def get(session: Session, id_or_slug: str) -> Statement:
     """A statement by numeric id or slug; NotFound otherwise."""
-    condition = Statement.id == int(id_or_slug) if id_or_slug.isdigit() else Statement.slug == id_or_slug
+    condition = id_or_slug_condition(Statement.id, Statement.slug, id_or_slug)
     statement = session.scalar(select(Statement).options(selectinload(Statement.urls)).where(condition))
     if statement is None:
         raise NotFound(f"No statement with id or slug '{id_or_slug}'.", parameter="id_or_slug")
@@ -68,7 +69,7 @@ def get(session: Session, id_or_slug: str) -> Statement:
 
 def get_id(session: Session, id_or_slug: str) -> int:
     """A statement's id from its id or slug, without loading it; NotFound otherwise."""
-    condition = Statement.id == int(id_or_slug) if id_or_slug.isdigit() else Statement.slug == id_or_slug
+    condition = id_or_slug_condition(Statement.id, Statement.slug, id_or_slug)
     found = session.scalar(select(Statement.id).where(condition))
     if found is None:
         raise NotFound(f"No statement with id or slug '{id_or_slug}'.", parameter="id_or_slug")

@@ -1,0 +1,170 @@
+"""Bounded load test: mixed API reads against a live server at a fixed fraction of its capacity.
+
+    .venv/bin/python bench/load_test.py --duration 300 --fraction 0.8
+    .venv/bin/python bench/load_test.py --url http://127.0.0.1:8000 --pid 1234 --rate 150
+
+Without --url it migrates and seeds a temporary SQLite file (or --database-url) and starts
+`firmas serve` with rate limits off. Capacity is measured first (closed loop, --concurrency
+clients, --calibrate seconds) unless --rate is given; then requests are sent open-loop at
+fraction x capacity for --duration seconds. Prints one JSON object: capacity, rate, requests,
+errors, latency percentiles, and the server's RSS at start, every ten seconds and at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SEARCHES = ["derechos", "humanos", "aqui cabemos", "fundacion", "provea", "venezuela", "red", "mujer", "cpi", "zz"]
+
+
+def rss_kib(pid: int | None) -> int | None:
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def start_server(database_url: str | None, port: int) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
+    workdir = tempfile.TemporaryDirectory(prefix="firmas-load-")
+    url = database_url or f"sqlite:///{workdir.name}/load.db"
+    env = {**os.environ, "DATABASE_URL": url, "RATE_LIMIT_READS": "", "RATE_LIMIT_WRITES": ""}
+    firmas = [sys.executable, "-c", "from app.cli import main; main()"]
+    subprocess.run([*firmas, "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
+    subprocess.run([*firmas, "seed", "--if-empty"], env=env, check=True, cwd=ROOT, capture_output=True)
+    log = open(Path(workdir.name) / "server.log", "w")
+    server = subprocess.Popen([*firmas, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return server, base, workdir
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+async def read_targets(client: httpx.AsyncClient) -> list[str]:
+    statements = (await client.get("/api/statements", params={"limit": 100})).json()["items"]
+    organizations = (await client.get("/api/organizations", params={"limit": 200})).json()["items"]
+    targets = ["/api/statements", "/api/merges", "/healthz"]
+    targets += [f"/api/statements/{s['slug']}" for s in statements]
+    targets += [f"/api/organizations/{o['slug']}" for o in organizations[:50]]
+    targets += [f"/api/organizations?q={q}" for q in SEARCHES]
+    return targets
+
+
+async def one_request(client: httpx.AsyncClient, path: str, latencies: list[float], errors: list[str]) -> None:
+    started = time.perf_counter()
+    try:
+        response = await client.get(path)
+        if response.status_code >= 400:
+            errors.append(f"{response.status_code} {path}")
+    except httpx.HTTPError as error:
+        errors.append(f"{type(error).__name__} {path}")
+    latencies.append(time.perf_counter() - started)
+
+
+async def calibrate(client: httpx.AsyncClient, targets: list[str], seconds: float, concurrency: int) -> float:
+    """Requests per second the server sustains with `concurrency` clients that never wait."""
+    deadline = time.monotonic() + seconds
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    async def worker() -> None:
+        while time.monotonic() < deadline:
+            await one_request(client, random.choice(targets), latencies, errors)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return len(latencies) / seconds
+
+
+async def open_loop(client: httpx.AsyncClient, targets: list[str], rate: float, seconds: float, pid: int | None) -> dict:
+    latencies: list[float] = []
+    errors: list[str] = []
+    rss = [rss_kib(pid)]
+    pending: set[asyncio.Task] = set()
+    start = time.monotonic()
+    next_rss = start + 10
+    sent = 0
+    while (now := time.monotonic()) - start < seconds:
+        due = int((now - start) * rate) - sent
+        for _ in range(due):
+            task = asyncio.create_task(one_request(client, random.choice(targets), latencies, errors))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        sent += max(due, 0)
+        if now >= next_rss:
+            rss.append(rss_kib(pid))
+            next_rss += 10
+        await asyncio.sleep(0.002)
+    if pending:
+        await asyncio.gather(*pending)
+    rss.append(rss_kib(pid))
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "first_errors": errors[:10],
+        "achieved_rate": round(len(latencies) / seconds, 1),
+        "latency_ms": {"p50": round(cuts[49] * 1000, 1), "p90": round(cuts[89] * 1000, 1), "p99": round(cuts[98] * 1000, 1),
+                       "max": round(max(latencies) * 1000, 1)},
+        "rss_kib": {"start": rss[0], "end": rss[-1], "samples": rss},
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="A running server; default: start one.")
+    parser.add_argument("--pid", type=int, help="The running server's pid, for its RSS.")
+    parser.add_argument("--database-url", help="For the server this script starts; default: a temporary SQLite file.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--duration", type=float, default=300)
+    parser.add_argument("--calibrate", type=float, default=15, help="Seconds of closed-loop capacity measurement.")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--fraction", type=float, default=0.8, help="Share of the measured capacity to send.")
+    parser.add_argument("--rate", type=float, help="Requests per second; skips calibration.")
+    args = parser.parse_args()
+
+    server = workdir = None
+    base, pid = args.url, args.pid
+    if base is None:
+        server, base, workdir = start_server(args.database_url, args.port)
+        pid = server.pid
+    try:
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+            targets = await read_targets(client)
+            capacity = None if args.rate else await calibrate(client, targets, args.calibrate, args.concurrency)
+            rate = args.rate or capacity * args.fraction
+            result = await open_loop(client, targets, rate, args.duration, pid)
+        load = os.getloadavg()
+        print(json.dumps({"capacity_rps": capacity and round(capacity, 1), "target_rps": round(rate, 1),
+                          "duration_s": args.duration, **result, "loadavg": [round(x, 2) for x in load]}, indent=2))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+            workdir.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
