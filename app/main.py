@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.api import organizations, problems, review, statements, system
+from app.api import imports, organizations, problems, review, statements, system
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
 
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
-    for module in (system, statements, organizations, review):
+    app.add_middleware(imports.UploadLimit, max_bytes=settings.max_upload_bytes)
+    for module in (system, statements, organizations, review, imports):
         app.include_router(module.router)
     return app
