@@ -49,10 +49,15 @@ def _summary(record: Import) -> dict[str, Any]:
         actor=record.actor,
         status=record.status,
         dry_run=record.dry_run,
-        started_at=record.started_at,
-        finished_at=record.finished_at,
+        started_at=_utc(record.started_at),
+        finished_at=_utc(record.finished_at),
         totals=record.report.get("totals"),
     )
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def import_public(record: Import) -> ImportPublic:

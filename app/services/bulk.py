@@ -12,9 +12,9 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app import csvio, names
@@ -76,16 +76,20 @@ class LoadResult:
     new_organization_ids: list[int] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+_Cells = tuple[str | None, str | None, str | None, str | None, str | None]  # a row's statement cells
+_FileKey = tuple[Any, ...]
+
+
+class _Line(NamedTuple):
     """A checked row: where it goes and what it says."""
 
-    statement: _StatementState
+    cells: _Cells  # title, date, url, language, kind
     text: str
     raw: str
     position: str
-    hints: OrganizationHints
     region: str | None
+    acronym: str | None
+    country: str | None
 
 
 @dataclass(slots=True)
@@ -114,7 +118,11 @@ class Loader:
         self._statement_slugs: set[str] | None = None
         self._organization_slugs: set[str] | None = None
         self._new_organization_ids: list[int] = []
-        self._dates: dict[str, csvio.ParsedDate | None] = {}
+        self._file_key_of: dict[_Cells, _FileKey] = {}
+        self._statement_order: dict[int, None] = {}  # statement ids in the order the file names them
+        self._dates: dict[_Cells, csvio.ParsedDate | None] = {}
+        self._regions: dict[str, str | None] = {}
+        self._countries: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ the flow
 
@@ -131,10 +139,11 @@ class Loader:
                 else:
                     lines.append(checked)
             valid += len(lines)
+            self._resolve_statements(lines)
             self._write(lines)
             self._forget_old_statements()
         self._apply_region_hints()
-        return LoadResult(list(self._reports.values()), errors, valid, self._new_organization_ids)
+        return LoadResult([self._reports[i] for i in self._statement_order], errors, valid, self._new_organization_ids)
 
     # ------------------------------------------------------------------ checking one row
 
@@ -142,114 +151,159 @@ class Loader:
         if isinstance(row, csvio.RowError):
             return RowProblem(row.line, row.column, row.reason)
         try:
-            for column, limit in _LIMITS.items():
-                value = getattr(row, column)
-                if value is not None and len(value) > limit:
-                    raise InvalidInput(f"{len(value):,} characters; at most {limit:,}", field=column)
-            if not row.statement_title:
-                raise InvalidInput(
-                    "the statement title is empty: give it in a title column or as an option", field="statement_title"
-                )
-            if row.statement_kind is not None and row.statement_kind not in STATEMENT_KINDS:
-                raise InvalidInput(f"unknown kind {row.statement_kind!r}; one of {', '.join(STATEMENT_KINDS)}", field="statement_kind")
-            region = normalize_region_code(row.region) if row.region else None
-            country = normalize_country(row.country) if row.country else None
-            statement = self._statement_for(row)
+            _check_lengths(row)
+            region = self._region(row.region) if row.region else None
+            country = self._country(row.country) if row.country else None
+            cells = (row.statement_title, row.statement_date, row.statement_url, row.statement_language, row.statement_kind)
+            if cells not in self._file_key_of:
+                self._file_key_of[cells] = self._file_key(cells)
         except InvalidInput as error:
             return RowProblem(row.line, error.extra.get("field"), error.detail)
-        hints = OrganizationHints(region=region, acronym=row.acronym, country=country or self.country)
-        return _Line(statement, row.organization, row.raw, row.position or "", hints, region)
+        return _Line(cells, row.organization, row.raw, row.position or "", region, row.acronym, country)
 
-    def _parsed_date(self, text: str | None) -> csvio.ParsedDate | None:
-        if text is None:
-            return None
-        if text not in self._dates:
-            try:
-                self._dates[text] = csvio.parse_date(text)
-            except ValueError as error:
-                raise InvalidInput(str(error), field="statement_date") from None
-        return self._dates[text]
+    def _region(self, cell: str) -> str | None:
+        if cell not in self._regions:
+            self._regions[cell] = normalize_region_code(cell)
+        return self._regions[cell]
+
+    def _country(self, cell: str) -> str | None:
+        if cell not in self._countries:
+            self._countries[cell] = normalize_country(cell)
+        return self._countries[cell]
+
+    def _file_key(self, cells: _Cells) -> _FileKey:
+        """What identifies the statement of these cells: its URL, else its title and date."""
+        title, date_text, url, _, kind = cells
+        if not title:
+            raise InvalidInput("the statement title is empty: give it in a title column or as an option", field="statement_title")
+        if kind is not None and kind not in STATEMENT_KINDS:
+            raise InvalidInput(f"unknown kind {kind!r}; one of {', '.join(STATEMENT_KINDS)}", field="statement_kind")
+        try:
+            date = csvio.parse_date(date_text)
+        except ValueError as error:
+            raise InvalidInput(str(error), field="statement_date") from None
+        self._dates[cells] = date
+        return ("url", url) if url else ("title", title, date.value if date else None)
 
     # ------------------------------------------------------------------ statements
 
-    def _statement_for(self, row: csvio.SignatureRow) -> _StatementState:
-        """Find the row's statement (by URL, else title and date) or create it; cached per file key."""
-        title, url = row.statement_title or "", row.statement_url
-        date = self._parsed_date(row.statement_date)
-        file_key = ("url", url) if url else ("title", title, date.value if date else None)
-        statement_id = self._statement_by_file_key.get(file_key)
-        if statement_id is None:
-            urls = [url, *self.extras.urls] if url else list(self.extras.urls)
-            statement_id = self._find_statement(title, date, urls) or self._create_statement(row, title, date, urls)
-            self._add_missing_urls(statement_id, urls)
-            self._statement_by_file_key[file_key] = statement_id
-        return self._state(statement_id)
+    def _resolve_statements(self, lines: list[_Line]) -> None:
+        """Find (by URL, else title and date) or create the statements first named in this batch."""
+        new: dict[_FileKey, _Cells] = {}
+        for cells in dict.fromkeys(line.cells for line in lines):
+            file_key = self._file_key_of[cells]
+            if file_key not in self._statement_by_file_key:
+                new.setdefault(file_key, cells)
+        if not new:
+            return
+        urls_of = {key: ([cells[2]] if cells[2] else []) + list(self.extras.urls) for key, cells in new.items()}
+        owner_of_url = self._url_owners([url for urls in urls_of.values() for url in urls])
+        by_title_date = self._statements_titled([cells[0] for cells in new.values()])
+        missing = {}
+        for key, cells in new.items():
+            date = self._dates[cells]
+            found = next((owner_of_url[url] for url in urls_of[key] if url in owner_of_url), None)
+            found = found or by_title_date.get((cells[0], date.value if date else None))
+            if found is None:
+                missing[key] = cells
+            else:
+                self._statement_by_file_key[key] = found
+        self._create_statements(missing)
+        for key in new:
+            self._statement_order.setdefault(self._statement_by_file_key[key])
+        self._add_urls(urls_of, owner_of_url)
+        self._load_states([self._statement_by_file_key[key] for key in new if key not in missing])
 
-    def _find_statement(self, title: str, date: csvio.ParsedDate | None, urls: list[str]) -> int | None:
-        if urls:
-            found = self.session.scalar(select(StatementUrl.statement_id).where(StatementUrl.url.in_(urls)).limit(1))
-            if found is not None:
-                return found
-        same_date = Statement.published_on.is_(None) if date is None else Statement.published_on == date.value
-        return self.session.scalar(select(Statement.id).where(Statement.title == title, same_date).limit(1))
+    def _url_owners(self, urls: list[str]) -> dict[str, int]:
+        owners: dict[str, int] = {}
+        for chunk in _chunks(list(dict.fromkeys(urls)), _LOOKUP_CHUNK):
+            query = select(StatementUrl.url, StatementUrl.statement_id).where(StatementUrl.url.in_(chunk))
+            owners.update(self.session.execute(query).all())
+        return owners
 
-    def _create_statement(self, row: csvio.SignatureRow, title: str, date: csvio.ParsedDate | None, urls: list[str]) -> int:
+    def _statements_titled(self, titles: list[str]) -> dict[tuple[str, Any], int]:
+        found: dict[tuple[str, Any], int] = {}
+        for chunk in _chunks(list(dict.fromkeys(titles)), _LOOKUP_CHUNK):
+            query = select(Statement.title, Statement.published_on, Statement.id).where(Statement.title.in_(chunk))
+            for title, published_on, statement_id in self.session.execute(query.order_by(Statement.id)):
+                found.setdefault((title, published_on), statement_id)
+        return found
+
+    def _create_statements(self, missing: dict[_FileKey, _Cells]) -> None:
+        if not missing:
+            return
         if self._statement_slugs is None:
             self._statement_slugs = set(self.session.scalars(select(Statement.slug)))
-        year = f"{date.value.year}-" if date else ""
-        slug = names.first_free_slug(self.extras.slug or names.slugify(f"{year}{title}"), self._statement_slugs)
-        self._statement_slugs.add(slug)
-        extras = self.extras
-        values = {
-            "slug": slug,
-            "title": title,
-            "kind": row.statement_kind or extras.kind or "joint_statement",
-            "published_on": date.value if date else None,
-            "date_precision": date.precision if date else None,
-            "language": row.statement_language,
-            "translator": extras.translator,
-            "addressees": list(extras.addressees),
-            "summary": extras.summary,
-            "body": extras.body,
-            "notes": extras.notes,
-        }
-        statement_id = self.session.execute(Statement.__table__.insert().returning(Statement.__table__.c.id), values).scalar_one()
-        self._reports[statement_id] = StatementReport(statement_id, slug, title, created=True)
-        self._states[statement_id] = _StatementState(self._reports[statement_id], set(), set(), 1)
-        return statement_id
+        extras, rows = self.extras, []
+        for cells in missing.values():
+            title, _, _, language, kind = cells
+            date = self._dates[cells]
+            year = f"{date.value.year}-" if date else ""
+            slug = names.first_free_slug(extras.slug or names.slugify(f"{year}{title}"), self._statement_slugs)
+            self._statement_slugs.add(slug)
+            rows.append({
+                "slug": slug, "title": title, "kind": kind or extras.kind or "joint_statement",
+                "published_on": date.value if date else None, "date_precision": date.precision if date else None,
+                "language": language, "translator": extras.translator, "addressees": list(extras.addressees),
+                "summary": extras.summary, "body": extras.body, "notes": extras.notes,
+            })  # fmt: skip
+        self.session.execute(Statement.__table__.insert(), rows)
+        id_of = self._ids_by_slug(Statement, [row["slug"] for row in rows])
+        for key, row in zip(missing, rows, strict=True):
+            statement_id = id_of[row["slug"]]
+            self._statement_by_file_key[key] = statement_id
+            self._reports[statement_id] = StatementReport(statement_id, row["slug"], row["title"], created=True)
+            self._states[statement_id] = _StatementState(self._reports[statement_id], set(), set(), 1)
 
-    def _add_missing_urls(self, statement_id: int, urls: list[str]) -> None:
-        if not urls:
-            return
-        known = set(self.session.scalars(select(StatementUrl.url).where(StatementUrl.url.in_(urls))))
-        missing = [{"statement_id": statement_id, "url": url} for url in dict.fromkeys(urls) if url not in known]
-        if missing:
-            self.session.execute(StatementUrl.__table__.insert(), missing)
+    def _ids_by_slug(self, model: type[Statement] | type[Organization], slugs: list[str]) -> dict[str, int]:
+        id_of: dict[str, int] = {}
+        for chunk in _chunks(slugs, _LOOKUP_CHUNK):
+            id_of.update(self.session.execute(select(model.slug, model.id).where(model.slug.in_(chunk))).all())
+        return id_of
+
+    def _add_urls(self, urls_of: dict[_FileKey, list[str]], owner_of_url: dict[str, int]) -> None:
+        """A URL no statement has yet goes to the statement whose rows give it."""
+        rows, added = [], set(owner_of_url)
+        for key, urls in urls_of.items():
+            for url in urls:
+                if url not in added:
+                    added.add(url)
+                    rows.append({"statement_id": self._statement_by_file_key[key], "url": url})
+        if rows:
+            self.session.execute(StatementUrl.__table__.insert(), rows)
+
+    def _load_states(self, statement_ids: list[int]) -> None:
+        """Reports and known lines of matched statements, in two queries for the whole batch."""
+        wanted = [statement_id for statement_id in dict.fromkeys(statement_ids) if statement_id not in self._reports]
+        for chunk in _chunks(wanted, _LOOKUP_CHUNK):
+            for statement_id, slug, title in self.session.execute(
+                select(Statement.id, Statement.slug, Statement.title).where(Statement.id.in_(chunk))
+            ):
+                self._reports[statement_id] = StatementReport(statement_id, slug, title, created=False)
+                self._states[statement_id] = _StatementState(self._reports[statement_id], set(), set(), 1)
+            self._fill_states(chunk)
+
+    def _fill_states(self, statement_ids: list[int]) -> None:
+        query = (
+            select(SignatureLine.statement_id, SignatureLine.printed_name_id, SignatureLine.position,
+                   PrintedName.organization_id, SignatureLine.sort_order)
+            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+            .where(SignatureLine.statement_id.in_(statement_ids))
+        )  # fmt: skip
+        for statement_id, printed_name_id, position, organization_id, sort_order in self.session.execute(query):
+            state = self._states[statement_id]
+            state.lines.add((printed_name_id, position))
+            state.organizations.add(organization_id)
+            state.next_order = max(state.next_order, sort_order + 1)
 
     def _state(self, statement_id: int) -> _StatementState:
         state = self._states.get(statement_id)
-        if state is not None:
+        if state is None:  # evicted in an earlier batch, whose lines are written by now
+            state = self._states[statement_id] = _StatementState(self._reports[statement_id], set(), set(), 1)
+            self._fill_states([statement_id])
+        else:
             self._states.move_to_end(statement_id)
-            return state
-        report = self._reports.get(statement_id) or self._matched_report(statement_id)
-        rows = self.session.execute(
-            select(SignatureLine.printed_name_id, SignatureLine.position, PrintedName.organization_id, SignatureLine.sort_order)
-            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-            .where(SignatureLine.statement_id == statement_id)
-        ).all()
-        state = _StatementState(
-            report,
-            {(row.printed_name_id, row.position) for row in rows},
-            {row.organization_id for row in rows},
-            max((row.sort_order for row in rows), default=0) + 1,
-        )
-        self._states[statement_id] = state
         return state
-
-    def _matched_report(self, statement_id: int) -> StatementReport:
-        slug, title = self.session.execute(select(Statement.slug, Statement.title).where(Statement.id == statement_id)).one()
-        self._reports[statement_id] = StatementReport(statement_id, slug, title, created=False)
-        return self._reports[statement_id]
 
     def _forget_old_statements(self) -> None:
         while len(self._states) > _STATEMENT_STATES_KEPT:
@@ -291,7 +345,7 @@ class Loader:
         keyed = [(line, names.match_key(line.text)) for line in first_lines]
         unseen = list(dict.fromkeys(key for _, key in keyed if key not in self._org_by_key and key not in self._keys_missing))
         self._look_up_keys(unseen)
-        founders = {}
+        founders: dict[str, _Line] = {}
         for line, key in keyed:
             if key not in self._org_by_key:
                 founders.setdefault(key, line)
@@ -308,10 +362,10 @@ class Loader:
                     "organization_id": self._org_by_key[key],
                 }
             )
-        table = PrintedName.__table__
-        ids = self.session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
-        for row, printed_name_id in zip(rows, ids, strict=True):
-            self._names[row["text"]] = (printed_name_id, row["organization_id"])
+        # why: executemany and a lookup by the unique text; RETURNING over many rows would run
+        # one statement per row on SQLite.
+        self.session.execute(PrintedName.__table__.insert(), rows)
+        self._look_up_names([row["text"] for row in rows])
 
     def _create_organizations(self, founders: dict[str, _Line]) -> None:
         if not founders:
@@ -320,12 +374,15 @@ class Loader:
             self._organization_slugs = set(self.session.scalars(select(Organization.slug)))
         rows = []
         for line in founders.values():
-            described = describe_new_organization(line.text, line.hints)
+            hints = OrganizationHints(region=line.region, acronym=line.acronym, country=line.country or self.country)
+            described = describe_new_organization(line.text, hints)
             slug = names.first_free_slug(names.slugify(described["name"]), self._organization_slugs)
             self._organization_slugs.add(slug)
             rows.append({"slug": slug, **described})
-        table = Organization.__table__
-        ids = self.session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        self.session.execute(Organization.__table__.insert(), rows)
+        slugs = [row["slug"] for row in rows]
+        id_of = self._ids_by_slug(Organization, slugs)
+        ids = [id_of[slug] for slug in slugs]
         self._new_organization_ids.extend(ids)
         self._org_by_key.update(zip(founders, ids, strict=True))
         self._keys_missing.difference_update(founders)
@@ -334,8 +391,11 @@ class Loader:
 
     def _write_lines(self, lines: list[_Line]) -> None:
         rows = []
+        last_cells, state = None, None
         for line in lines:
-            state = line.statement
+            if line.cells != last_cells:  # why: rows of one statement come together
+                last_cells = line.cells
+                state = self._state(self._statement_by_file_key[self._file_key_of[line.cells]])
             report = state.report
             printed_name_id, organization_id = self._names[line.text]
             how = self._introduced.pop(line.text, "exact")
@@ -370,22 +430,39 @@ class Loader:
 
     def _apply_region_hints(self) -> None:
         """A region given in the file wins over an inferred one, never over an admin's."""
-        hints = self._region_hints
+        hints, changes = self._region_hints, []
         for chunk in _chunks(list(hints), _LOOKUP_CHUNK):
             current = self.session.execute(
                 select(Organization.id, Organization.region_code, Organization.region_source).where(Organization.id.in_(chunk))
             )
-            changes = [
+            changes += [
                 {"organization_id": row.id, "code": hints[row.id]}
                 for row in current
                 if row.region_source != "admin" and (row.region_code, row.region_source) != (hints[row.id], "import")
             ]
-            for change in changes:
-                self.session.execute(
-                    update(Organization)
-                    .where(Organization.id == change["organization_id"])
-                    .values(region_code=change["code"], region_source="import", region_evidence=None)
-                )
+        if changes:
+            table = Organization.__table__
+            statement = (
+                table.update()
+                .where(table.c.id == bindparam("organization_id"))
+                .values(region_code=bindparam("code"), region_source="import", region_evidence=None)
+            )
+            self.session.execute(statement, changes)
+
+
+def _check_lengths(row: csvio.SignatureRow) -> None:
+    """Cells longer than their column holds (PostgreSQL would refuse them; SQLite would not)."""
+    if (
+        len(row.organization) > _LIMITS["organization"]
+        or (row.position is not None and len(row.position) > _LIMITS["position"])
+        or (row.statement_url is not None and len(row.statement_url) > _LIMITS["statement_url"])
+        or (row.acronym is not None and len(row.acronym) > _LIMITS["acronym"])
+        or (row.statement_language is not None and len(row.statement_language) > _LIMITS["statement_language"])
+    ):
+        for column, limit in _LIMITS.items():
+            value = getattr(row, column)
+            if value is not None and len(value) > limit:
+                raise InvalidInput(f"{len(value):,} characters; at most {limit:,}", field=column)
 
 
 def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
