@@ -203,3 +203,13 @@ def test_summary_table_is_readable(settings: Settings, db, tmp_path: Path) -> No
     assert result.output.splitlines()[0] == "long.csv: applied (import 1), 5 rows read, utf-8, long format"
     assert "lines added              5" in result.output
     assert "2022-carta-abierta: created, 3 lines added, 0 already present" in result.output
+
+
+def test_encoding_and_delimiter_can_be_forced(settings: Settings, db, tmp_path: Path) -> None:
+    tsv = write(tmp_path, "t.tsv", "organización\ttítulo\tfecha\nNiñez, Paz; y Más\tCarta\t2021\n", "cp1252")
+    wrong = firmas(settings, "import", str(tsv), "--encoding", "utf-8")
+    assert wrong.exit_code == 1 and "the file is not utf-8" in wrong.output
+    report = import_json(settings, tsv, "--encoding", "cp1252", "--delimiter", "tab")
+    assert (report["encoding"], report["delimiter"], report["totals"]["lines_added"]) == ("cp1252", "\t", 1)
+    with db() as session:
+        assert session.scalars(select(PrintedName.text)).all() == ["Niñez, Paz; y Más"]
