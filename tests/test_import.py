@@ -213,3 +213,16 @@ def test_encoding_and_delimiter_can_be_forced(settings: Settings, db, tmp_path: 
     assert (report["encoding"], report["delimiter"], report["totals"]["lines_added"]) == ("cp1252", "\t", 1)
     with db() as session:
         assert session.scalars(select(PrintedName.text)).all() == ["Niñez, Paz; y Más"]
+
+
+def test_a_statement_named_by_url_on_some_rows_and_not_others_is_one_statement(settings: Settings, db, tmp_path: Path) -> None:
+    text = (
+        "statement_title,statement_date,statement_url,organization\n"
+        "Carta,2022,https://example.org/carta,Foro Penal\n"
+        "Carta,2022,,Provea\n"
+        "Carta,2022,https://example.org/carta-bis,Cepaz\n"
+    )
+    report = import_json(settings, write(tmp_path, "mixed.csv", text))
+    assert [(s["slug"], s["lines_added"]) for s in report["statements"]] == [("2022-carta", 3)]
+    with db() as session:
+        assert session.scalars(select(StatementUrl.url).order_by(StatementUrl.url)).all() == ["https://example.org/carta", "https://example.org/carta-bis"]

@@ -199,20 +199,28 @@ class Loader:
         urls_of = {key: ([cells[2]] if cells[2] else []) + list(self.extras.urls) for key, cells in new.items()}
         owner_of_url = self._url_owners([url for urls in urls_of.values() for url in urls])
         by_title_date = self._statements_titled([cells[0] for cells in new.values()])
-        missing = {}
+        missing: dict[_FileKey, _Cells] = {}
+        same_as: dict[_FileKey, _FileKey] = {}  # a new statement named twice in the batch: URL and title + date
+        missing_by_title_date: dict[tuple[str | None, Any], _FileKey] = {}
         for key, cells in new.items():
             date = self._dates[cells]
+            title_date = (cells[0], date.value if date else None)
             found = next((owner_of_url[url] for url in urls_of[key] if url in owner_of_url), None)
-            found = found or by_title_date.get((cells[0], date.value if date else None))
-            if found is None:
-                missing[key] = cells
-            else:
+            found = found or by_title_date.get(title_date)
+            if found is not None:
                 self._statement_by_file_key[key] = found
+            elif title_date in missing_by_title_date:
+                same_as[key] = missing_by_title_date[title_date]
+            else:
+                missing[key] = cells
+                missing_by_title_date[title_date] = key
         self._create_statements(missing)
+        for key, first in same_as.items():
+            self._statement_by_file_key[key] = self._statement_by_file_key[first]
         for key in new:
             self._statement_order.setdefault(self._statement_by_file_key[key])
         self._add_urls(urls_of, owner_of_url)
-        self._load_states([self._statement_by_file_key[key] for key in new if key not in missing])
+        self._load_states([self._statement_by_file_key[key] for key in new if key not in missing and key not in same_as])
 
     def _url_owners(self, urls: list[str]) -> dict[str, int]:
         owners: dict[str, int] = {}
