@@ -434,7 +434,7 @@ class Loader:
         return processor(value) if processor else value
 
     def _insert(self, model: type[Organization] | type[PrintedName] | type[SignatureLine], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        """executemany straight on the driver.
+        """executemany (COPY on PostgreSQL) straight on the driver.
 
         why: on a million lines SQLAlchemy's per-row parameter processing costs about as much as
         the insert itself. Values must be as the driver takes them (see `_bound`); statements, with
@@ -443,9 +443,15 @@ class Loader:
         if not rows:
             return
         connection = self.session.connection()
-        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         table = model.__table__
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
+        if connection.dialect.name == "postgresql":
+            # why: COPY is PostgreSQL's bulk path, several times faster than executemany.
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(['?'] * len(columns))})"
         connection.exec_driver_sql(sql, rows)
 
     def _apply_region_hints(self) -> None:
