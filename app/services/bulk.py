@@ -1,7 +1,7 @@
 """The import engine: signature rows in; statements, printed names, organizations and lines out.
 
 One flow for every file, from a three-line upload to a million-line archive: rows are checked one
-by one, then written in batches with Core `insert()` executemany. Printed names and match keys are
+by one, then written in batches (executemany, COPY on PostgreSQL). Printed names and match keys are
 looked up in the database once per batch (`IN (...)`) and remembered, so a name costs one lookup per
 import however often it is printed. Flushes, never commits: the caller owns the transaction.
 """
