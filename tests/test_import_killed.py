@@ -18,6 +18,8 @@ from tests.conftest import postgres_url_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRMAS = Path(sys.executable).parent / "firmas"
+# why: other checkouts share the PostgreSQL server; the import's connections carry this name.
+APP_NAME = f"firmas-killed-{os.getpid()}"
 TABLES = ("statements", "statement_urls", "signature_lines", "printed_names", "organizations", "imports")
 
 
@@ -62,8 +64,8 @@ def writing_lines(url: str) -> bool:
     engine = sa.create_engine(Settings(database_url=url).database_url)
     try:
         with engine.connect() as conn:
-            query = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO signature_lines%'"
-            return conn.execute(sa.text(query)).scalar_one() > 0
+            query = "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name AND query LIKE 'COPY signature_lines%'"
+            return conn.execute(sa.text(query), {"name": APP_NAME}).scalar_one() > 0
     finally:
         engine.dispose()
 
@@ -72,7 +74,8 @@ def test_a_killed_import_leaves_nothing_behind(seeded_url: str, big_file: Path) 
     before = counts(seeded_url)
     process = subprocess.Popen(
         [str(FIRMAS), "import", str(big_file), "--no-suggestions"],
-        env={**os.environ, "DATABASE_URL": seeded_url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "DATABASE_URL": seeded_url, "PGAPPNAME": APP_NAME},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 120
