@@ -142,17 +142,40 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id from `fi
 
 
 @app.command("import")
-def import_file(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV in the import format.")]) -> None:
-    """Load a long-format CSV (one row per printed line). Example: firmas import statements.csv"""
-    from app.services import file_import
+def import_file(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file, or a text list with --text.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would happen; write nothing.")] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Load the valid rows, report the rest.")] = False,
+    text: Annotated[bool, typer.Option("--text", help="A plain-text list, one name a line ('12) Name').")] = False,
+    encoding: Annotated[Optional[str], typer.Option(help="Override the detected encoding, e.g. cp1252.")] = None,
+    delimiter: Annotated[Optional[str], typer.Option(help="Override the sniffed delimiter: ',', ';' or 'tab'.")] = None,
+    title: Annotated[Optional[str], typer.Option(help="Statement title, for a file without that column.")] = None,
+    date: Annotated[Optional[str], typer.Option(help="Statement date: YYYY-MM-DD, DD/MM/YYYY, YYYY-MM or YYYY.")] = None,
+    url: Annotated[Optional[str], typer.Option(help="Statement URL.")] = None,
+    language: Annotated[Optional[str], typer.Option(help="Statement language (BCP 47), e.g. es.")] = None,
+    suggestions: Annotated[
+        bool, typer.Option("--suggestions/--no-suggestions", help="Look for duplicates of new organizations now, or leave it to `firmas review refresh`.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+) -> None:
+    """Load signature lines, all or nothing. Example: firmas import statements.csv --dry-run"""
+    from app.cli_report import print_report, progress_bar
+    from app.services.importer import ImportOptions, run_import
 
-    with transaction(_session_factory()) as session:
+    options = ImportOptions(
+        file_name=path.name, text=text, encoding=encoding, delimiter="\t" if delimiter == "tab" else delimiter,
+        title=title, date=date, url=url, language=language,
+        dry_run=dry_run, skip_invalid=skip_invalid, suggestions=suggestions,
+    )  # fmt: skip
+    with transaction(_session_factory()) as session, path.open("rb") as stream, progress_bar(path.stat().st_size) as advance:
         try:
-            reports = file_import.import_csv(session, path)
+            record = run_import(session, stream, options=options, actor=CLI_ACTOR, progress=advance)
         except FirmasError as exc:
             _fail(exc.detail)
-        for report in reports:
-            typer.echo(f"{report.slug}: {report.lines_added} lines added, {report.lines_present} already present")
+        report = record.report
+    print_report(report, as_json=as_json)
+    if report["status"] == "refused":
+        _fail(f"{report['errors_total']} rows at fault; nothing imported (--skip-invalid loads the valid rows).")
 
 
 class Format(str, Enum):

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app import web
-from app.api import audit, export, organizations, problems, reconcile, regions, review, statements, system
+from app.api import audit, export, imports, organizations, problems, reconcile, regions, review, statements, system
 from app.api.guards import BodySizeLimit, RateLimit
 from app.api.http_cache import ConditionalGetMiddleware
 from app.db import make_engine, make_session_factory
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.state.read_limiter = anyio.CapacityLimiter(settings.read_threads)
     problems.install(app)
-    for module in (system, statements, organizations, regions, review, reconcile, export, audit):
+    for module in (system, statements, organizations, regions, review, reconcile, export, audit, imports):
         app.include_router(module.router)
     web.install(app)
     app.add_middleware(ConditionalGetMiddleware)

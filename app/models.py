@@ -293,3 +293,22 @@ class StatementStats(Base):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
     line_count: Mapped[int] = mapped_column(Integer, comment="Printed signature lines.")
     organization_count: Mapped[int] = mapped_column(Integer, comment="Distinct organizations among the lines.")
+
+
+IMPORT_STATUSES = ("applied", "dry_run", "refused")
+
+
+class Import(Base):
+    __tablename__ = "imports"
+    __table_args__ = {"comment": "Every import attempt (applied, dry run or refused) with its report."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500), comment="The file's name as given; not a path on the server.")
+    file_sha256: Mapped[str | None] = mapped_column(String(64), index=True, comment="SHA-256 of the bytes imported.")
+    file_bytes: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200), comment="Token name, 'cli' or 'seed'; never a token.")
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), comment=f"One of {IMPORT_STATUSES}.")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict, comment="The import report, as returned.")

@@ -516,6 +516,18 @@ def slugify(text: str, longest: int = 70) -> str:
     return slug if len(slug) <= longest else slug[: longest + 1].rsplit("-", 1)[0]
 
 
+def distinct_url(url: str, taken: set[str]) -> str:
+    """`url`, or `url-2`, `url-3`... so that two titles cut to the same slug keep two URLs."""
+    if not url:
+        return url
+    candidate, counter = url, 1
+    while candidate in taken:
+        counter += 1
+        candidate = f"{url}-{counter}"
+    taken.add(candidate)
+    return candidate
+
+
 @dataclass(slots=True)
 class Statement:
     title: str
@@ -526,6 +538,7 @@ class Statement:
 def make_statements(rng: random.Random, count: int) -> list[Statement]:
     """Statements with distinct titles and URLs; about 3% were published without a URL."""
     titles: set[str] = set()
+    urls: set[str] = set()
     statements = []
     for _ in range(count):
         title = statement_title(rng)
@@ -536,6 +549,7 @@ def make_statements(rng: random.Random, count: int) -> list[Statement]:
         titles.add(title)
         date = statement_date(rng)
         url = "" if rng.random() < 0.03 else f"https://{rng.choice(URL_HOSTS)}/{date[:4]}/{slugify(title)}"
+        url = distinct_url(url, urls)
         statements.append(Statement(title, date, url))
     return statements
 

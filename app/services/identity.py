@@ -1,33 +1,22 @@
-"""Resolve printed names to organizations: exact printed name, then match key, else a new organization.
+"""What an import says about organizations: the hints a row gives and the columns of a new one.
 
-Nothing fuzzy happens here: two names share an organization automatically only when their match
-keys are equal (see `app.names.match_key`).
+Resolution (exact printed name, then match key, else a new organization) happens in bulk in
+`app.services.bulk`; nothing fuzzy happens there: two names share an organization automatically
+only when their match keys are equal (see `app.names.match_key`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import Any
 
 from app import names, regions, sectors
 from app.errors import InvalidInput
-from app.models import Organization, PrintedName
 
-Resolution = Literal["exact", "key", "new"]
 # The registry's home: place names in a row without a country are read as Venezuelan places.
 DEFAULT_COUNTRY = "VE"
 _REGION_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
-
-
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    printed_name_id: int
-    organization_id: int
-    how: Resolution
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,74 +45,6 @@ def normalize_country(code: str | None) -> str | None:
     if not re.fullmatch(r"[A-Z]{2}", normalized):
         raise InvalidInput(f"'{code}' is not an ISO 3166-1 alpha-2 country code such as VE.", field="country")
     return normalized
-
-
-class NameResolver:
-    """Resolves printed names within one session, caching what it has looked up or created."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._by_text: dict[str, Resolved] = {}
-        self._org_by_key: dict[str, int] = {}
-
-    def resolve(self, printed: str, hints: OrganizationHints = OrganizationHints()) -> Resolved:
-        """The organization `printed` names, creating the printed name (and organization) if new."""
-        text = printed.strip()
-        if not text:
-            raise InvalidInput("The organization name is empty.", field="organization")
-        cached = self._by_text.get(text)
-        if cached is not None:
-            return cached
-        resolved = self._find_exact(text) or self._attach_by_key(text) or self._create_organization(text, hints)
-        self._by_text[text] = resolved
-        self._apply_hints(resolved.organization_id, hints)
-        return resolved
-
-    def _find_exact(self, text: str) -> Resolved | None:
-        row = self.session.execute(
-            select(PrintedName.id, PrintedName.organization_id).where(PrintedName.text == text)
-        ).first()
-        return Resolved(row.id, row.organization_id, "exact") if row else None
-
-    def _attach_by_key(self, text: str) -> Resolved | None:
-        key = names.match_key(text)
-        organization_id = self._org_by_key.get(key) or self.session.scalar(
-            select(PrintedName.organization_id).where(PrintedName.match_key == key).limit(1)
-        )
-        if organization_id is None:
-            return None
-        return Resolved(self._add_printed_name(text, key, organization_id), organization_id, "key")
-
-    def _create_organization(self, text: str, hints: OrganizationHints) -> Resolved:
-        fields = describe_new_organization(text, hints)
-        organization = Organization(slug=unique_slug(self.session, names.slugify(fields["name"])), **fields)
-        self.session.add(organization)
-        self.session.flush()
-        key = names.match_key(text)
-        self._org_by_key[key] = organization.id
-        return Resolved(self._add_printed_name(text, key, organization.id), organization.id, "new")
-
-    def _add_printed_name(self, text: str, key: str, organization_id: int) -> int:
-        printed = PrintedName(
-            text=text,
-            match_key=key,
-            key_version=names.MATCH_KEY_VERSION,
-            search_text=names.search_text(text),
-            organization_id=organization_id,
-        )
-        self.session.add(printed)
-        self.session.flush()
-        return printed.id
-
-    def _apply_hints(self, organization_id: int, hints: OrganizationHints) -> None:
-        """A region given in the file wins over an inferred one, never over an admin's."""
-        region = normalize_region_code(hints.region)
-        if region is None:
-            return
-        organization = self.session.get(Organization, organization_id)
-        if organization is not None and organization.region_source != "admin":
-            organization.region_code = region
-            organization.region_source = "import"
 
 
 def describe_new_organization(
@@ -162,13 +83,3 @@ def describe_new_organization(
             country=country or inferred.code[:2],
         )
     return fields
-
-
-def unique_slug(session: Session, base: str) -> str:
-    """`base`, or `base-2`, `base-3`… whichever no organization uses yet."""
-    taken = set(
-        session.scalars(
-            select(Organization.slug).where((Organization.slug == base) | Organization.slug.like(f"{base}-%"))
-        )
-    )
-    return names.first_free_slug(base, taken)

@@ -1,4 +1,5 @@
-"""Load the statements shipped in seed/: one TOML metadata file and one import-format CSV each."""
+"""Load the statements shipped in seed/: one TOML metadata file and one import-format CSV each,
+through the same import as any other file."""
 
 from __future__ import annotations
 
@@ -8,54 +9,51 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app import csvio
 from app.errors import InvalidInput
-from app.services.identity import NameResolver, OrganizationHints
-from app.services.imports import LineFields, StatementFields, StatementReport, import_statement
+from app.services.bulk import StatementExtras, StatementReport
+from app.services.importer import ImportOptions, run_import
 
 SEED_DIR = Path(__file__).resolve().parent.parent.parent / "seed"
+SEED_ACTOR = "seed"
 
 
-def statement_fields(meta: dict[str, Any]) -> StatementFields:
-    parsed = csvio.parse_date(meta.get("date"))
-    return StatementFields(
-        title=meta["title"],
-        published_on=parsed.value if parsed else None,
-        date_precision=parsed.precision if parsed else None,
-        urls=list(meta.get("urls", [])),
-        kind=meta.get("kind", "joint_statement"),
-        language=meta.get("language"),
+def import_options(file_name: str, meta: dict[str, Any], country: str | None) -> ImportOptions:
+    """The statement's metadata fills what its CSV cannot carry. Suggestions are left to
+    `firmas review refresh`, like after any bulk load."""
+    extras = StatementExtras(
+        kind=meta.get("kind"),
         translator=meta.get("translator"),
-        addressees=list(meta.get("addressees", [])),
+        addressees=tuple(meta.get("addressees", [])),
         summary=meta.get("summary"),
         body=(meta.get("body") or "").strip() or None,
         notes=meta.get("notes"),
         slug=meta.get("slug"),
+        urls=tuple(meta.get("urls", [])),
     )
-
-
-def _signature_lines(csv_path: Path, fields: StatementFields, default_country: str | None) -> list[LineFields]:
-    lines = []
-    with csv_path.open("rb") as stream:
-        for row in csvio.read_csv(stream, encoding="utf-8"):
-            if isinstance(row, csvio.RowError):
-                raise InvalidInput(f"{csv_path.name} line {row.line}: {row.reason}", line=row.line, field=row.column)
-            if row.statement_title and row.statement_title != fields.title:
-                raise InvalidInput(
-                    f"{csv_path.name} line {row.line}: the title differs from the metadata's.", line=row.line
-                )
-            hints = OrganizationHints(region=row.region, acronym=row.acronym, country=row.country or default_country)
-            lines.append(LineFields(raw_text=row.raw, name=row.organization, position=row.position, hints=hints))
-    return lines
+    return ImportOptions(
+        file_name=file_name,
+        encoding="utf-8",
+        title=meta["title"],
+        date=meta.get("date"),
+        language=meta.get("language"),
+        country=country,
+        suggestions=False,
+        extras=extras,
+    )
 
 
 def load(session: Session, directory: Path = SEED_DIR) -> list[StatementReport]:
     """Load every seed statement; idempotent (a second run adds nothing). Flushes, never commits."""
-    resolver = NameResolver(session)
     reports = []
     for meta_path in sorted(directory.glob("*.toml")):
         meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
-        fields = statement_fields(meta["statement"])
-        lines = _signature_lines(directory / meta["signatures"], fields, meta.get("signatory_country"))
-        reports.append(import_statement(session, fields, lines, resolver=resolver))
+        csv_path = directory / meta["signatures"]
+        options = import_options(csv_path.name, meta["statement"], meta.get("signatory_country"))
+        with csv_path.open("rb") as stream:
+            record = run_import(session, stream, options=options, actor=SEED_ACTOR)
+        report = record.report
+        if report["status"] != "applied" or len(report["statements"]) != 1:
+            problem = report["errors"][0] if report["errors"] else {"line": None, "reason": "not exactly one statement"}
+            raise InvalidInput(f"{csv_path.name} line {problem['line']}: {problem['reason']}", line=problem["line"])
+        reports.append(StatementReport(**report["statements"][0]))
     return reports

@@ -4,7 +4,7 @@ The lists show each organization's statement count and first and last signature 
 statement's line and organization counts. Counting lines per request costs time in proportion to
 how prolific the organizations on a page are (a thousand statements each at this registry's
 scale), so the counts are stored and refreshed by every writer that changes them: the importer
-(`imports.import_statement`), merges and their undoing. A bulk loader that bypasses those calls
+(`importer.run_import`), merges and their undoing. A bulk loader that bypasses those calls
 `refresh(session)` once at the end.
 """
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep, SettingsDep
 from app.errors import InvalidInput, PayloadTooLarge, Unauthorized
 from app.models import CANDIDATE_STATUSES, DECISIONS, Organization, Statement
-from app.services import file_import, organizations, review, tokens
+from app.services import importer, organizations, review, tokens
 from app.web import auth
 from app.web.render import PageContext, PageDep, path_for
 
@@ -194,18 +194,25 @@ class ImportSummary:
     organizations_created: int
 
 
-def import_upload(session: Session, path: Path) -> list[ImportSummary]:
-    """The one place the upload page imports a file; the caller commits it or rolls it back."""
+def import_upload(session: Session, path: Path, *, dry_run: bool, actor: str) -> list[ImportSummary]:
+    """The one place the upload page imports a file, through the same `run_import` as the CLI and
+    the API; a file with rows at fault is refused, naming the first."""
+    options = importer.ImportOptions(file_name=path.name, dry_run=dry_run)
+    with path.open("rb") as stream:
+        record = importer.run_import(session, stream, options=options, actor=actor)
+    if record.status == "refused":
+        first = record.report["errors"][0]
+        raise InvalidInput(f"line {first['line']}: {first['reason']}", line=first["line"], field=first["column"])
     return [
         ImportSummary(
-            title=session.get_one(Statement, report.statement_id).title,
-            slug=report.slug,
-            created=report.created,
-            lines_added=report.lines_added,
-            lines_present=report.lines_present,
-            organizations_created=report.organizations_created,
+            title=report["title"],
+            slug=report["slug"],
+            created=report["created"],
+            lines_added=report["lines_added"],
+            lines_present=report["lines_present"],
+            organizations_created=report["organizations_created"],
         )
-        for report in file_import.import_csv(session, path)
+        for report in record.report["statements"]
     ]
 
 
@@ -227,16 +234,6 @@ def stage(content: bytes) -> str:
     return upload_id
 
 
-def dry_run(request: Request, path: Path) -> list[ImportSummary]:
-    """Import inside a transaction that is always rolled back: the report, nothing written."""
-    with request.app.state.session_factory() as session:
-        session.begin()
-        try:
-            return import_upload(session, path)
-        finally:
-            session.rollback()
-
-
 @router.get("/importar", name="admin_import")
 def import_page(page: PageDep, session: SessionDep) -> Response:
     admin = auth.current_admin(session, page.request)
@@ -254,7 +251,7 @@ async def import_preview(page: PageDep, session: SessionDep, settings: SettingsD
         raise PayloadTooLarge(f"The file is larger than {settings.max_upload_bytes} bytes.", field="file")
     upload_id = stage(content)
     try:
-        summaries = dry_run(page.request, STAGING / f"{upload_id}.csv")
+        summaries = import_upload(session, STAGING / f"{upload_id}.csv", dry_run=True, actor=admin.name)
     except InvalidInput as exc:
         message = page.t("import_error", detail=exc.detail)
         return admin_render(page, "admin_import.html", status_code=422, admin=admin, error=message)
@@ -270,6 +267,6 @@ def import_confirm(page: PageDep, session: SessionDep, upload: str = Form(""), c
     path = staged(upload)
     if path is None:
         return admin_render(page, "admin_import.html", status_code=409, admin=admin, error=page.t("upload_expired"))
-    summaries = import_upload(session, path)
+    summaries = import_upload(session, path, dry_run=False, actor=admin.name)
     path.unlink(missing_ok=True)
     return admin_render(page, "admin_import_report.html", admin=admin, summaries=summaries, upload_id=upload, filename="", confirmed=True)

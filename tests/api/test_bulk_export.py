@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Organization, SignatureLine, Statement
 from app.services import organizations, review
-from app.services.imports import LineFields, StatementFields, import_statement
+from tests.importing import LineFields, StatementFields, import_statement
 
 FORMULA = '=HYPERLINK("http://evil.example","Fundación Ejemplo")'
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import AuditEvent, Organization, PrintedName
-from app.services import file_import
+from app.services.importer import ImportOptions, run_import
 
 JOINT = "2021-11-joint-statement-icc-criminalization"
 
@@ -70,8 +70,8 @@ def test_undo_after_a_later_import_returns_names_that_followed_the_merged_one(
         "Pronunciamiento posterior,2022-01,,Tebripar,2\n",
         encoding="utf-8",
     )
-    with seeded() as session, session.begin():
-        file_import.import_csv(session, later)
+    with seeded() as session, session.begin(), later.open("rb") as stream:
+        run_import(session, stream, options=ImportOptions(file_name=later.name), actor="test")
     assert org_of(seeded, "TEBRIPAR").id == consejo.id  # follows the merge: same key as "Tebripar"
     seeded_client.post(f"/api/merges/{merge['id']}/undo", headers=auth(admin_token))
     assert org_of(seeded, "TEBRIPAR").id == org_of(seeded, "Tebripar").id == tebripar.id
@@ -143,8 +143,8 @@ def test_admin_region_wins_over_inferred_and_imported(seeded_client: TestClient,
         "Otro,2022,,Colegio de Médicos Monagas,1,VE-N\n",
         encoding="utf-8",
     )
-    with seeded() as session, session.begin():
-        file_import.import_csv(session, later)
+    with seeded() as session, session.begin(), later.open("rb") as stream:
+        run_import(session, stream, options=ImportOptions(file_name=later.name), actor="test")
     assert seeded_client.get(f"/api/organizations/{colegio.slug}").json()["region"]["code"] == "VE-A"
 
 

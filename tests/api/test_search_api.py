@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import Organization, OrganizationStats, PrintedName, StatementStats
 from app.services import organizations, review, signing_stats
 from app.services.identity import OrganizationHints
-from app.services.imports import LineFields, StatementFields, import_statement
+from tests.importing import LineFields, StatementFields, import_statement
 
 ACCESO = "Fundación Acceso a la Justicia"
 OBSERVATORIO = "Observatorio Venezolano de Prisiones"

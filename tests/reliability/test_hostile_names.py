@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from app import csvio
 from app.cli import app as cli
 from app.models import Base
-from app.services.imports import LineFields, StatementFields, import_statement
+from tests.importing import LineFields, StatementFields, import_statement
 from app.settings import Settings
 
 HOSTILE_NAMES = [

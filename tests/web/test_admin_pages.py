@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.main import create_app
 from app.models import Merge, ReviewCandidate, SignatureLine, Statement
-from app.services import file_import, review
+from app.services import importer, review
 from app.settings import Settings
 from tests.web.html import find_all, headings, parse, text_of
 
@@ -162,12 +162,14 @@ def test_the_upload_page_reports_what_the_cli_import_reports(seeded_client: Test
     path.write_text(NEW_CSV, encoding="utf-8")
     with seeded() as session:
         session.begin()
-        reports = file_import.import_csv(session, path)
+        with path.open("rb") as stream:
+            record = importer.run_import(session, stream, options=importer.ImportOptions(dry_run=True), actor="cli")
+        totals = record.report["totals"]
         session.rollback()
     csrf = log_in(seeded_client, admin_token)
     preview = seeded_client.post("/admin/importar", data={"csrf": csrf}, files={"file": ("prueba.csv", NEW_CSV.encode(), "text/csv")})
     cells = [text_of(td) for td in find_all(parse(preview.text), "td")]
-    assert cells[2:] == [str(reports[0].lines_added), str(reports[0].lines_present), str(reports[0].organizations_created)]
+    assert cells[2:] == [str(totals["lines_added"]), str(totals["lines_present"]), str(totals["organizations_created"])]
 
 
 def test_a_bad_csv_is_reported_with_its_line_and_nothing_is_written(seeded_client: TestClient, seeded, admin_token: str) -> None:

@@ -1,0 +1,501 @@
+"""The import engine: signature rows in; statements, printed names, organizations and lines out.
+
+One flow for every file, from a three-line upload to a million-line archive: rows are checked one
+by one, then written in batches (executemany, COPY on PostgreSQL). Printed names and match keys are
+looked up in the database once per batch (`IN (...)`) and remembered, so a name costs one lookup per
+import however often it is printed. Flushes, never commits: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, Literal, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from app import csvio, names
+from app.errors import InvalidInput
+from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine, Statement, StatementUrl, utcnow
+from app.services.identity import OrganizationHints, describe_new_organization, normalize_country, normalize_region_code
+
+BATCH_ROWS = 5_000
+_LOOKUP_CHUNK = 2_000  # values per `IN (...)`: far below SQLite's and psycopg's parameter limits
+# why: a statement's known lines stay in memory while its rows keep coming; files list each
+# statement's rows together, so a few hundred recent statements cover them, and one evicted is
+# reloaded from the database (its lines are flushed by then) if it comes back.
+_STATEMENT_STATES_KEPT = 256
+_LIMITS = {"organization": 1000, "position": 20, "statement_url": 2000, "acronym": 100, "statement_language": 16}
+
+Resolution = Literal["exact", "key", "new"]
+
+
+@dataclass(frozen=True, slots=True)
+class StatementExtras:
+    """Statement fields a signature file does not carry (the seed's TOML metadata); they fill the
+    statements the import creates."""
+
+    kind: str | None = None
+    translator: str | None = None
+    addressees: tuple[str, ...] = ()
+    summary: str | None = None
+    body: str | None = None
+    notes: str | None = None
+    slug: str | None = None
+    urls: tuple[str, ...] = ()
+
+
+@dataclass
+class StatementReport:
+    statement_id: int
+    slug: str
+    title: str
+    created: bool
+    lines_added: int = 0
+    lines_present: int = 0
+    names_exact: int = 0
+    names_by_key: int = 0
+    organizations_created: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    line: int
+    column: str | None
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    statements: list[StatementReport]
+    errors: list[RowProblem]
+    rows_valid: int
+    new_organization_ids: list[int] = field(default_factory=list)
+
+
+_Cells = tuple[str | None, str | None, str | None, str | None, str | None]  # a row's statement cells
+_FileKey = tuple[Any, ...]
+
+
+class _Line(NamedTuple):
+    """A checked row: where it goes and what it says."""
+
+    cells: _Cells  # title, date, url, language, kind
+    text: str
+    raw: str
+    position: str
+    region: str | None
+    acronym: str | None
+    country: str | None
+
+
+@dataclass(slots=True)
+class _StatementState:
+    report: StatementReport
+    lines: set[tuple[int, str]]  # (printed_name_id, position) already on the statement
+    organizations: set[int]
+    next_order: int
+
+
+class Loader:
+    """Writes checked rows; one instance per import (its caches hold only this import's names)."""
+
+    def __init__(self, session: Session, *, country: str | None = None, extras: StatementExtras | None = None):
+        self.session = session
+        self.country = country
+        self.extras = extras or StatementExtras()
+        self._names: dict[str, tuple[int, int]] = {}  # printed text -> (printed name id, organization id)
+        self._org_by_key: dict[str, int] = {}
+        self._keys_missing: set[str] = set()
+        self._introduced: dict[str, Resolution] = {}  # names created by this batch, until first counted
+        self._statement_by_file_key: dict[tuple[Any, ...], int] = {}
+        self._reports: dict[int, StatementReport] = {}
+        self._states: OrderedDict[int, _StatementState] = OrderedDict()
+        self._region_hints: dict[int, str] = {}
+        self._statement_slugs: set[str] | None = None
+        self._organization_slugs: set[str] | None = None
+        self._new_organization_ids: list[int] = []
+        self._file_key_of: dict[_Cells, _FileKey] = {}
+        self._statement_order: dict[int, None] = {}  # statement ids in the order the file names them
+        self._dates: dict[_Cells, csvio.ParsedDate | None] = {}
+        self._regions: dict[str, str | None] = {}
+        self._countries: dict[str, str | None] = {}
+
+    # ------------------------------------------------------------------ the flow
+
+    def load(self, rows: Iterable[csvio.SignatureRow | csvio.RowError]) -> LoadResult:
+        """Check and write every row; rows with problems are reported, never written."""
+        errors: list[RowProblem] = []
+        valid = 0
+        for batch in _batched(iter(rows), BATCH_ROWS):
+            lines = []
+            for row in batch:
+                checked = self._check(row)
+                if isinstance(checked, RowProblem):
+                    errors.append(checked)
+                else:
+                    lines.append(checked)
+            valid += len(lines)
+            self._resolve_statements(lines)
+            self._write(lines)
+            self._forget_old_statements()
+        self._apply_region_hints()
+        return LoadResult([self._reports[i] for i in self._statement_order], errors, valid, self._new_organization_ids)
+
+    # ------------------------------------------------------------------ checking one row
+
+    def _check(self, row: csvio.SignatureRow | csvio.RowError) -> _Line | RowProblem:
+        if isinstance(row, csvio.RowError):
+            return RowProblem(row.line, row.column, row.reason)
+        try:
+            _check_lengths(row)
+            region = self._region(row.region) if row.region else None
+            country = self._country(row.country) if row.country else None
+            cells = (row.statement_title, row.statement_date, row.statement_url, row.statement_language, row.statement_kind)
+            if cells not in self._file_key_of:
+                self._file_key_of[cells] = self._file_key(cells)
+        except InvalidInput as error:
+            return RowProblem(row.line, error.extra.get("field"), error.detail)
+        return _Line(cells, row.organization, row.raw, row.position or "", region, row.acronym, country)
+
+    def _region(self, cell: str) -> str | None:
+        if cell not in self._regions:
+            self._regions[cell] = normalize_region_code(cell)
+        return self._regions[cell]
+
+    def _country(self, cell: str) -> str | None:
+        if cell not in self._countries:
+            self._countries[cell] = normalize_country(cell)
+        return self._countries[cell]
+
+    def _file_key(self, cells: _Cells) -> _FileKey:
+        """What identifies the statement of these cells: its URL, else its title and date."""
+        title, date_text, url, _, kind = cells
+        if not title:
+            raise InvalidInput("the statement title is empty: give it in a title column or as an option", field="statement_title")
+        if kind is not None and kind not in STATEMENT_KINDS:
+            raise InvalidInput(f"unknown kind {kind!r}; one of {', '.join(STATEMENT_KINDS)}", field="statement_kind")
+        try:
+            date = csvio.parse_date(date_text)
+        except ValueError as error:
+            raise InvalidInput(str(error), field="statement_date") from None
+        self._dates[cells] = date
+        return ("url", url) if url else ("title", title, date.value if date else None)
+
+    # ------------------------------------------------------------------ statements
+
+    def _resolve_statements(self, lines: list[_Line]) -> None:
+        """Find (by URL, else title and date) or create the statements first named in this batch."""
+        new: dict[_FileKey, _Cells] = {}
+        for cells in dict.fromkeys(line.cells for line in lines):
+            file_key = self._file_key_of[cells]
+            if file_key not in self._statement_by_file_key:
+                new.setdefault(file_key, cells)
+        if not new:
+            return
+        urls_of = {key: ([cells[2]] if cells[2] else []) + list(self.extras.urls) for key, cells in new.items()}
+        owner_of_url = self._url_owners([url for urls in urls_of.values() for url in urls])
+        by_title_date = self._statements_titled([cells[0] for cells in new.values()])
+        missing: dict[_FileKey, _Cells] = {}
+        same_as: dict[_FileKey, _FileKey] = {}  # a new statement named twice in the batch: URL and title + date
+        missing_by_title_date: dict[tuple[str | None, Any], _FileKey] = {}
+        for key, cells in new.items():
+            date = self._dates[cells]
+            title_date = (cells[0], date.value if date else None)
+            found = next((owner_of_url[url] for url in urls_of[key] if url in owner_of_url), None)
+            found = found or by_title_date.get(title_date)
+            if found is not None:
+                self._statement_by_file_key[key] = found
+            elif title_date in missing_by_title_date:
+                same_as[key] = missing_by_title_date[title_date]
+            else:
+                missing[key] = cells
+                missing_by_title_date[title_date] = key
+        self._create_statements(missing)
+        for key, first in same_as.items():
+            self._statement_by_file_key[key] = self._statement_by_file_key[first]
+        for key in new:
+            self._statement_order.setdefault(self._statement_by_file_key[key])
+        self._add_urls(urls_of, owner_of_url)
+        self._load_states([self._statement_by_file_key[key] for key in new if key not in missing and key not in same_as])
+
+    def _url_owners(self, urls: list[str]) -> dict[str, int]:
+        owners: dict[str, int] = {}
+        for chunk in _chunks(list(dict.fromkeys(urls)), _LOOKUP_CHUNK):
+            query = select(StatementUrl.url, StatementUrl.statement_id).where(StatementUrl.url.in_(chunk))
+            owners.update(self._select(query).all())
+        return owners
+
+    def _statements_titled(self, titles: list[str]) -> dict[tuple[str, Any], int]:
+        found: dict[tuple[str, Any], int] = {}
+        for chunk in _chunks(list(dict.fromkeys(titles)), _LOOKUP_CHUNK):
+            query = select(Statement.title, Statement.published_on, Statement.id).where(Statement.title.in_(chunk))
+            for title, published_on, statement_id in self._select(query.order_by(Statement.id)):
+                found.setdefault((title, published_on), statement_id)
+        return found
+
+    def _create_statements(self, missing: dict[_FileKey, _Cells]) -> None:
+        if not missing:
+            return
+        if self._statement_slugs is None:
+            self._statement_slugs = set(self.session.scalars(select(Statement.slug)))
+        extras, rows = self.extras, []
+        for cells in missing.values():
+            title, _, _, language, kind = cells
+            date = self._dates[cells]
+            year = f"{date.value.year}-" if date else ""
+            slug = names.first_free_slug(extras.slug or names.slugify(f"{year}{title}"), self._statement_slugs)
+            self._statement_slugs.add(slug)
+            rows.append({
+                "slug": slug, "title": title, "kind": kind or extras.kind or "joint_statement",
+                "published_on": date.value if date else None, "date_precision": date.precision if date else None,
+                "language": language, "translator": extras.translator, "addressees": list(extras.addressees),
+                "summary": extras.summary, "body": extras.body, "notes": extras.notes,
+            })  # fmt: skip
+        self.session.execute(Statement.__table__.insert(), rows)
+        id_of = self._ids_by_slug(Statement, [row["slug"] for row in rows])
+        for key, row in zip(missing, rows, strict=True):
+            statement_id = id_of[row["slug"]]
+            self._statement_by_file_key[key] = statement_id
+            self._reports[statement_id] = StatementReport(statement_id, row["slug"], row["title"], created=True)
+            self._states[statement_id] = _StatementState(self._reports[statement_id], set(), set(), 1)
+
+    def _ids_by_slug(self, model: type[Statement] | type[Organization], slugs: list[str]) -> dict[str, int]:
+        id_of: dict[str, int] = {}
+        for chunk in _chunks(slugs, _LOOKUP_CHUNK):
+            id_of.update(self._select(select(model.slug, model.id).where(model.slug.in_(chunk))).all())
+        return id_of
+
+    def _add_urls(self, urls_of: dict[_FileKey, list[str]], owner_of_url: dict[str, int]) -> None:
+        """A URL no statement has yet goes to the statement whose rows give it."""
+        rows, added = [], set(owner_of_url)
+        for key, urls in urls_of.items():
+            for url in urls:
+                if url not in added:
+                    added.add(url)
+                    rows.append({"statement_id": self._statement_by_file_key[key], "url": url})
+        if rows:
+            self.session.execute(StatementUrl.__table__.insert(), rows)
+
+    def _load_states(self, statement_ids: list[int]) -> None:
+        """Reports and known lines of matched statements, in two queries for the whole batch."""
+        wanted = [statement_id for statement_id in dict.fromkeys(statement_ids) if statement_id not in self._reports]
+        for chunk in _chunks(wanted, _LOOKUP_CHUNK):
+            for statement_id, slug, title in self._select(
+                select(Statement.id, Statement.slug, Statement.title).where(Statement.id.in_(chunk))
+            ):
+                self._reports[statement_id] = StatementReport(statement_id, slug, title, created=False)
+                self._states[statement_id] = _StatementState(self._reports[statement_id], set(), set(), 1)
+            self._fill_states(chunk)
+
+    def _fill_states(self, statement_ids: list[int]) -> None:
+        query = (
+            select(SignatureLine.statement_id, SignatureLine.printed_name_id, SignatureLine.position,
+                   PrintedName.organization_id, SignatureLine.sort_order)
+            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+            .where(SignatureLine.statement_id.in_(statement_ids))
+        )  # fmt: skip
+        for statement_id, printed_name_id, position, organization_id, sort_order in self._select(query):
+            state = self._states[statement_id]
+            state.lines.add((printed_name_id, position))
+            state.organizations.add(organization_id)
+            state.next_order = max(state.next_order, sort_order + 1)
+
+    def _state(self, statement_id: int) -> _StatementState:
+        state = self._states.get(statement_id)
+        if state is None:  # evicted in an earlier batch, whose lines are written by now
+            state = self._states[statement_id] = _StatementState(self._reports[statement_id], set(), set(), 1)
+            self._fill_states([statement_id])
+        else:
+            self._states.move_to_end(statement_id)
+        return state
+
+    def _forget_old_statements(self) -> None:
+        while len(self._states) > _STATEMENT_STATES_KEPT:
+            self._states.popitem(last=False)
+
+    # ------------------------------------------------------------------ names and organizations
+
+    def _write(self, lines: list[_Line]) -> None:
+        first_of = {}
+        for line in lines:
+            first_of.setdefault(line.text, line)
+        unknown = [text for text in first_of if text not in self._names]
+        if unknown:
+            self._look_up_names(unknown)
+            self._create_names([first_of[text] for text in unknown if text not in self._names])
+        self._write_lines(lines)
+
+    def _look_up_names(self, texts: list[str]) -> None:
+        for chunk in _chunks(texts, _LOOKUP_CHUNK):
+            query = select(PrintedName.text, PrintedName.id, PrintedName.organization_id).where(PrintedName.text.in_(chunk))
+            for text, printed_name_id, organization_id in self._select(query):
+                self._names[text] = (printed_name_id, organization_id)
+
+    def _look_up_keys(self, keys: list[str]) -> None:
+        for chunk in _chunks(keys, _LOOKUP_CHUNK):
+            query = (
+                select(PrintedName.match_key, PrintedName.organization_id)
+                .where(PrintedName.match_key.in_(chunk))
+                .order_by(PrintedName.id)
+            )
+            for key, organization_id in self._select(query):
+                self._org_by_key.setdefault(key, organization_id)
+        self._keys_missing.update(key for key in keys if key not in self._org_by_key)
+
+    def _create_names(self, first_lines: list[_Line]) -> None:
+        """New printed names: attached to the organization of an equal match key, else to a new one."""
+        if not first_lines:
+            return
+        keyed = [(line, names.match_key(line.text)) for line in first_lines]
+        unseen = list(dict.fromkeys(key for _, key in keyed if key not in self._org_by_key and key not in self._keys_missing))
+        self._look_up_keys(unseen)
+        founders: dict[str, _Line] = {}
+        for line, key in keyed:
+            if key not in self._org_by_key:
+                founders.setdefault(key, line)
+        self._create_organizations(founders)
+        rows, now = [], self._bound(PrintedName.__table__.c.created_at, utcnow())
+        for line, key in keyed:
+            self._introduced[line.text] = "new" if founders.get(key) is line else "key"
+            rows.append((line.text, key, names.MATCH_KEY_VERSION, names.search_text(line.text), self._org_by_key[key], now))
+        self._insert(PrintedName, ("text", "match_key", "key_version", "search_text", "organization_id", "created_at"), rows)
+        # why: ids are read back by the unique text; RETURNING over many rows runs one statement
+        # per row on SQLite.
+        self._look_up_names([row[0] for row in rows])
+
+    def _create_organizations(self, founders: dict[str, _Line]) -> None:
+        if not founders:
+            return
+        if self._organization_slugs is None:
+            self._organization_slugs = set(self.session.scalars(select(Organization.slug)))
+        rows = []
+        for line in founders.values():
+            hints = OrganizationHints(region=line.region, acronym=line.acronym, country=line.country or self.country)
+            described = describe_new_organization(line.text, hints)
+            slug = names.first_free_slug(names.slugify(described["name"]), self._organization_slugs)
+            self._organization_slugs.add(slug)
+            rows.append({"slug": slug, **described})
+        now = self._bound(Organization.__table__.c.created_at, utcnow())
+        columns = (*rows[0], "created_at")
+        self._insert(Organization, columns, [(*row.values(), now) for row in rows])
+        slugs = [row["slug"] for row in rows]
+        id_of = self._ids_by_slug(Organization, slugs)
+        ids = [id_of[slug] for slug in slugs]
+        self._new_organization_ids.extend(ids)
+        self._org_by_key.update(zip(founders, ids, strict=True))
+        self._keys_missing.difference_update(founders)
+
+    # ------------------------------------------------------------------ lines
+
+    def _write_lines(self, lines: list[_Line]) -> None:
+        rows = []
+        last_cells, state = None, None
+        for line in lines:
+            if line.cells != last_cells:  # why: rows of one statement come together
+                last_cells = line.cells
+                state = self._state(self._statement_by_file_key[self._file_key_of[line.cells]])
+            report = state.report
+            printed_name_id, organization_id = self._names[line.text]
+            how = self._introduced.pop(line.text, "exact")
+            if how == "exact":
+                report.names_exact += 1
+            elif how == "key":
+                report.names_by_key += 1
+            else:
+                report.organizations_created += 1
+            if line.region:
+                self._region_hints[organization_id] = line.region
+            line_key = (printed_name_id, line.position)
+            if line_key in state.lines:
+                report.lines_present += 1
+                continue
+            rows.append((report.statement_id, state.next_order, line.position, line.raw, printed_name_id,
+                         organization_id in state.organizations))  # fmt: skip
+            state.lines.add(line_key)
+            state.organizations.add(organization_id)
+            state.next_order += 1
+            report.lines_added += 1
+        self._insert(SignatureLine, ("statement_id", "sort_order", "position", "raw_text", "printed_name_id", "is_repeat"), rows)
+
+    def _select(self, query: Any) -> sa.CursorResult[Any]:
+        """Plain rows on the session's connection. why: ORM row processing doubled the cost of the
+        lookups, which are most of a re-import's work."""
+        return self.session.connection().execute(query)
+
+    def _bound(self, column: Any, value: Any) -> Any:
+        """`value` as the driver must receive it for `column` (SQLite stores datetimes as text)."""
+        dialect = self.session.connection().dialect
+        processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+        return processor(value) if processor else value
+
+    def _insert(self, model: type[Organization] | type[PrintedName] | type[SignatureLine], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """executemany (COPY on PostgreSQL) straight on the driver.
+
+        why: on a million lines SQLAlchemy's per-row parameter processing costs about as much as
+        the insert itself. Values must be as the driver takes them (see `_bound`); statements, with
+        dates and JSON, go through Core.
+        """
+        if not rows:
+            return
+        connection = self.session.connection()
+        table = model.__table__
+        if connection.dialect.name == "postgresql":
+            # why: COPY is PostgreSQL's bulk path, several times faster than executemany.
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(['?'] * len(columns))})"
+        connection.exec_driver_sql(sql, rows)
+
+    def _apply_region_hints(self) -> None:
+        """A region given in the file wins over an inferred one, never over an admin's."""
+        hints, changes = self._region_hints, []
+        for chunk in _chunks(list(hints), _LOOKUP_CHUNK):
+            current = self._select(
+                select(Organization.id, Organization.region_code, Organization.region_source).where(Organization.id.in_(chunk))
+            )
+            changes += [
+                {"organization_id": row.id, "code": hints[row.id]}
+                for row in current
+                if row.region_source != "admin" and (row.region_code, row.region_source) != (hints[row.id], "import")
+            ]
+        if changes:
+            table = Organization.__table__
+            statement = (
+                table.update()
+                .where(table.c.id == bindparam("organization_id"))
+                .values(region_code=bindparam("code"), region_source="import", region_evidence=None)
+            )
+            self.session.execute(statement, changes)
+
+
+def _check_lengths(row: csvio.SignatureRow) -> None:
+    """Cells longer than their column holds (PostgreSQL would refuse them; SQLite would not)."""
+    if (
+        len(row.organization) > _LIMITS["organization"]
+        or (row.position is not None and len(row.position) > _LIMITS["position"])
+        or (row.statement_url is not None and len(row.statement_url) > _LIMITS["statement_url"])
+        or (row.acronym is not None and len(row.acronym) > _LIMITS["acronym"])
+        or (row.statement_language is not None and len(row.statement_language) > _LIMITS["statement_language"])
+    ):
+        for column, limit in _LIMITS.items():
+            value = getattr(row, column)
+            if value is not None and len(value) > limit:
+                raise InvalidInput(f"{len(value):,} characters; at most {limit:,}", field=column)
+
+
+def _batched(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
