@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import csvio
@@ -140,9 +140,11 @@ def run_import(
     at all (not text, no organization column, an option that is not a date) raises InvalidInput
     naming the line and column, and the record is not kept either.
     """
+    _wait_for_other_imports(session)
     record = Import(file_name=options.file_name[:500], actor=actor, dry_run=options.dry_run, status="refused", report={})
     # why: on SQLite the write transaction must be open before the savepoint, or releasing the
-    # savepoint would commit on its own.
+    # savepoint would commit on its own. Opening it also takes SQLite's one write lock, so a
+    # second import waits (busy_timeout) and then reads what the first one wrote.
     session.add(record)
     session.flush()
     reader = _CountingReader(source, progress)
@@ -171,6 +173,20 @@ def run_import(
     record.file_sha256, record.file_bytes = report.sha256, report.bytes
     session.flush()
     return record
+
+
+# An arbitrary constant naming the lock every import takes on PostgreSQL.
+_IMPORT_LOCK = 0x6669726D6173  # "firmas"
+
+
+def _wait_for_other_imports(session: Session) -> None:
+    """One import at a time: two that both find a name new would both create its organization.
+
+    PostgreSQL: a transaction-level advisory lock, released at commit or rollback. SQLite needs
+    none: its single writer lock, taken by the first flush, serializes imports already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_IMPORT_LOCK)))
 
 
 # Beyond this many statements gaining lines, recounting everything costs less than id lists.
