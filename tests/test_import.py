@@ -226,3 +226,16 @@ def test_a_statement_named_by_url_on_some_rows_and_not_others_is_one_statement(s
     assert [(s["slug"], s["lines_added"]) for s in report["statements"]] == [("2022-carta", 3)]
     with db() as session:
         assert session.scalars(select(StatementUrl.url).order_by(StatementUrl.url)).all() == ["https://example.org/carta", "https://example.org/carta-bis"]
+
+
+def test_names_of_an_import_are_searchable_and_a_refused_import_keeps_the_search_index_whole(
+    settings: Settings, client, db: sessionmaker[Session], tmp_path: Path
+) -> None:
+    import_json(settings, write(tmp_path, "long.csv", LONG))
+    assert [item["name"] for item in client.get("/api/organizations", params={"q": "foro"}).json()["items"]] == ["Foro Penal"]
+    bad = write(tmp_path, "bad.csv", LONG.replace("Provea", "Nueva Red Vecinal") + "Otra carta,2022-13-45,,Sin fecha,3,\n")
+    assert firmas(settings, "import", str(bad)).exit_code != 0
+    assert client.get("/api/organizations", params={"q": "nueva vecinal"}).json()["items"] == []
+    import_json(settings, write(tmp_path, "more.csv", LONG.replace("Provea", "Nueva Red Vecinal")))
+    found = client.get("/api/organizations", params={"q": "nueva vecinal"}).json()["items"]
+    assert [item["name"] for item in found] == ["Nueva Red Vecinal"]
