@@ -131,6 +131,28 @@ async def open_loop(client: httpx.AsyncClient, targets: list[str], rate: float, 
     }
 
 
+def server_database_url(args: argparse.Namespace, workdir: tempfile.TemporaryDirectory | None) -> str:
+    if args.database_url:
+        return args.database_url
+    if workdir is None:
+        raise SystemExit("--import-file with --url needs --database-url: the import must write to the server's database")
+    return f"sqlite:///{workdir.name}/load.db"
+
+
+async def concurrent_import(args: argparse.Namespace, database_url: str) -> dict:
+    """`firmas import` of a file into the served database while the reads go on: its exit code and time."""
+    await asyncio.sleep(args.import_after)
+    env = {**os.environ, "DATABASE_URL": database_url}
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "from app.cli import main; main()", "import", str(args.import_file), "--no-suggestions",
+        env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await process.communicate()
+    return {"exit_code": process.returncode, "seconds": round(time.perf_counter() - started, 1),
+            "error": stderr.decode()[-500:] if process.returncode else None}  # fmt: skip
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="A running server; default: start one.")
@@ -142,6 +164,8 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--fraction", type=float, default=0.8, help="Share of the measured capacity to send.")
     parser.add_argument("--rate", type=float, help="Requests per second; skips calibration.")
+    parser.add_argument("--import-file", type=Path, help="A CSV that `firmas import` loads while the reads run.")
+    parser.add_argument("--import-after", type=float, default=10, help="Seconds into the run to start the import.")
     args = parser.parse_args()
 
     server = workdir = None
@@ -155,10 +179,13 @@ async def main() -> None:
             targets = await read_targets(client)
             capacity = None if args.rate else await calibrate(client, targets, args.calibrate, args.concurrency)
             rate = args.rate or capacity * args.fraction
-            result = await open_loop(client, targets, rate, args.duration, pid)
+            reads = asyncio.create_task(open_loop(client, targets, rate, args.duration, pid))
+            imported = await concurrent_import(args, server_database_url(args, workdir)) if args.import_file else None
+            result = await reads
         load = os.getloadavg()
         print(json.dumps({"capacity_rps": capacity and round(capacity, 1), "target_rps": round(rate, 1),
-                          "duration_s": args.duration, **result, "loadavg": [round(x, 2) for x in load]}, indent=2))
+                          "duration_s": args.duration, **result, "import": imported,
+                          "loadavg": [round(x, 2) for x in load]}, indent=2))
     finally:
         if server is not None:
             server.terminate()
