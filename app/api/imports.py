@@ -14,11 +14,12 @@ from app.api.problems import problem_response
 from app.api.schemas import PageOut
 from app.models import Import
 from app.services import importer
+from app.services.ids import MAX_ID
 from app.services.importer import ImportOptions, ImportReport, Totals
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
 
-ImportId = Path(description="Import id.", examples=[1])
+ImportId = Path(description="Import id.", ge=1, le=MAX_ID, examples=[1])
 
 
 class ImportSummary(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, false
 
 MAX_ID = 2**31 - 1
 """The largest value of a PostgreSQL INTEGER (and so of every id here). A larger number cannot name
@@ -18,6 +18,9 @@ def row_id(text: str) -> int | None:
 
 
 def id_or_slug_condition(id_column: ColumnElement[int], slug_column: ColumnElement[str], text: str) -> ColumnElement[bool]:
-    """The row named by `text`: its id when `text` can be one, else its slug."""
+    """The row named by `text`: its id when `text` can be one, else its slug; none when it holds a
+    NUL, which no slug does and PostgreSQL refuses to compare."""
+    if "\x00" in text:
+        return false()
     number = row_id(text)
     return id_column == number if number is not None else slug_column == text

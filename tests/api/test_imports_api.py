@@ -146,3 +146,8 @@ def test_streamed_uploads_without_a_length_are_cut_off_at_the_limit(settings: Se
         response = client.post("/api/imports", content=chunks(), headers=headers)
     assert response.status_code == 413
     assert data_counts(db) == (0, 0, 0, 0)
+
+
+def test_an_import_id_no_row_can_have_is_a_422(client: TestClient, admin_token: str) -> None:
+    response = client.get("/api/imports/2147483648", headers=auth(admin_token))
+    assert response.status_code == 422 and response.json()["parameter"] == "import_id"

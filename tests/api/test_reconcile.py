@@ -194,3 +194,8 @@ def test_preview_escapes_names(seeded_client: TestClient, seeded: sessionmaker[S
 def test_preview_of_an_unknown_id_is_not_found(seeded_client: TestClient) -> None:
     response = seeded_client.get("/api/reconcile/preview", params={"id": "999999"})
     assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_preview_id_with_a_nul_byte_is_not_found(seeded_client: TestClient) -> None:
+    response = seeded_client.get("/api/reconcile/preview", params={"id": "\x00"})
+    assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
