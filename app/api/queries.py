@@ -16,6 +16,7 @@ from typing import Any, Literal
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.services.ids import MAX_ID
 from app.errors import InvalidInput
 from app.services.organizations import OrganizationFilters, OrganizationSort
 from app.services.statements import StatementFilters
@@ -75,7 +76,7 @@ class SignatoryQuery(ListQuery):
     region: list[str] = _REGION
     country: str | None = Field(None, description="ISO 3166-1 alpha-2 country code.", examples=["VE"])
     sector: list[str] = _SECTOR
-    min_statements: int | None = Field(None, ge=1, description="Only organizations that signed at least this many statements.", examples=[3])
+    min_statements: int | None = Field(None, ge=1, le=MAX_ID, description="Only organizations that signed at least this many statements.", examples=[3])
     sort: OrganizationSort = _SORT
     facets: list[str] = _FACETS
 

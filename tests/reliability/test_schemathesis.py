@@ -44,7 +44,7 @@ def live_app(settings: Settings, seeded: sessionmaker[Session]) -> Iterator[None
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@hypothesis_settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_the_schema(case, live_app: None, admin_token: str) -> None:
     case.call_and_validate(
         headers={"Authorization": f"Bearer {admin_token}"},
