@@ -6,9 +6,9 @@ Handlers only call services and render; the CSV behind each page comes from the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -92,6 +92,21 @@ STATEMENT = Query(None, max_length=200, description="Slug of a statement the org
 CURSOR = Query(None, max_length=500)
 
 
+def search_filters(
+    session: SessionDep,
+    q: str | None = Q,
+    region: str | None = REGION,
+    sector: str | None = SECTOR,
+    year: str | None = YEAR,
+    statement: str | None = STATEMENT,
+) -> Filters:
+    """The search form's fields, shared by the search page and its two CSV downloads."""
+    return Filters(session, q, region, sector, year, statement)
+
+
+FiltersDep = Annotated[Filters, Depends(search_filters)]
+
+
 # ---------------------------------------------------------------- rows shared by pages and CSV
 
 
@@ -163,15 +178,10 @@ def statements_csv(session: SessionDep) -> Response:
 def search(
     page: PageDep,
     session: SessionDep,
-    q: str | None = Q,
-    region: str | None = REGION,
-    sector: str | None = SECTOR,
-    year: str | None = YEAR,
-    statement: str | None = STATEMENT,
+    filters: FiltersDep,
     org_cursor: str | None = CURSOR,
     st_cursor: str | None = CURSOR,
 ) -> Response:
-    filters = Filters(session, q, region, sector, year, statement)
     found_organizations = filters.organizations(session, PAGE_SIZE, org_cursor)
     found_statements = filters.statements(session, PAGE_SIZE, st_cursor)
     query = filters.query()
@@ -196,13 +206,8 @@ def search(
 @router.get("/buscar/organizaciones.csv", name="search_organizations_csv")
 def search_organizations_csv(
     session: SessionDep,
-    q: str | None = Q,
-    region: str | None = REGION,
-    sector: str | None = SECTOR,
-    year: str | None = YEAR,
-    statement: str | None = STATEMENT,
+    filters: FiltersDep,
 ) -> Response:
-    filters = Filters(session, q, region, sector, year, statement)
     found = every_page(lambda limit, cursor: filters.organizations(session, limit, cursor))
     return csv_response("organizaciones.csv", ORGANIZATION_COLUMNS, [organization_row(org) for org in found])
 
@@ -210,13 +215,8 @@ def search_organizations_csv(
 @router.get("/buscar/comunicados.csv", name="search_statements_csv")
 def search_statements_csv(
     session: SessionDep,
-    q: str | None = Q,
-    region: str | None = REGION,
-    sector: str | None = SECTOR,
-    year: str | None = YEAR,
-    statement: str | None = STATEMENT,
+    filters: FiltersDep,
 ) -> Response:
-    filters = Filters(session, q, region, sector, year, statement)
     found = every_page(lambda limit, cursor: filters.statements(session, limit, cursor))
     return csv_response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(found))
 
