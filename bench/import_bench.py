@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,52 +88,84 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--pg-schema", default="bench_import")
     parser.add_argument("--suggestions", action="store_true", help="also time an import that raises suggestions")
     parser.add_argument("--sqlite-utils", default=default_sqlite_utils())
+    parser.add_argument("--rounds", type=int, default=1, help="repeat anchor and imports; medians of the ratios")
     args = parser.parse_args(argv)
     if not args.csv.exists():
         parser.error(f"{args.csv} not found: run bench/generate.py first")
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
-    size_mb = args.csv.stat().st_size / 1e6
-    print(f"{args.csv} ({size_mb:.0f} MB); {os.cpu_count()} CPUs; load {loadavg()}", flush=True)
+def one_round(args: argparse.Namespace) -> list[Run]:
+    """The anchor, then each import, every one in its own process."""
     runs: list[Run] = []
-
     load = loadavg()
     anchor_db = args.db.with_name("sqlite_utils.db")
     wall, cpu, rows = timed_load(args.sqlite_utils, anchor_db, args.csv)
     remove_database(anchor_db)
-    runs.append(Run("sqlite-utils insert --csv (anchor)", wall, cpu, None, rows, load))
+    runs.append(Run(ANCHOR, wall, cpu, None, rows, load))
     print(runs[-1], flush=True)
 
     url = fresh_sqlite(args.db)
-    runs.append(timed_import("import into empty SQLite", url, args.csv, "--no-suggestions"))
+    runs.append(timed_import(FIRST, url, args.csv, "--no-suggestions"))
     print(runs[-1], flush=True)
-    runs.append(timed_import("re-import, nothing new (SQLite)", url, args.csv, "--no-suggestions"))
+    runs.append(timed_import(AGAIN, url, args.csv, "--no-suggestions"))
     print(runs[-1], flush=True)
     if args.pg_url:
         pg_url = fresh_postgres(args.pg_url, args.pg_schema)
-        runs.append(timed_import("import into empty PostgreSQL", pg_url, args.csv, "--no-suggestions"))
+        runs.append(timed_import(POSTGRES, pg_url, args.csv, "--no-suggestions"))
         print(runs[-1], flush=True)
     if args.suggestions:
         url = fresh_sqlite(args.db)
         runs.append(timed_import("import with suggestions (SQLite)", url, args.csv))
         print(runs[-1], flush=True)
     remove_database(args.db)
+    return runs
 
-    anchor, first = runs[0], runs[1]
-    print("\n| run | wall s | CPU s | rows/s (wall) | vs anchor (wall) | peak RSS MB | load before |")
-    print("|---|---:|---:|---:|---:|---:|---|")
-    for run in runs:
-        peak = f"{run.peak_mb:.0f}" if run.peak_mb else "-"
-        print(f"| {run.name} | {run.wall:.1f} | {run.cpu:.1f} | {run.rows / run.wall:,.0f} | {run.wall / anchor.wall:.2f} | {peak} | {run.load_before} |")
-    print(f"\nre-import / first import (wall): {runs[2].wall / first.wall:.2f}")
+
+ANCHOR = "sqlite-utils insert --csv (anchor)"
+FIRST = "import into empty SQLite"
+AGAIN = "re-import, nothing new (SQLite)"
+POSTGRES = "import into empty PostgreSQL"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    size_mb = args.csv.stat().st_size / 1e6
+    print(f"{args.csv} ({size_mb:.0f} MB); {os.cpu_count()} CPUs; load {loadavg()}", flush=True)
+    rounds = [one_round(args) for _ in range(args.rounds)]
+
+    print("\n| round | run | wall s | CPU s | rows/s (wall) | vs anchor (wall) | peak RSS MB | load before |")
+    print("|---:|---|---:|---:|---:|---:|---:|---|")
+    for number, runs in enumerate(rounds, 1):
+        anchor = runs[0]
+        for run in runs:
+            peak = f"{run.peak_mb:.0f}" if run.peak_mb else "-"
+            print(f"| {number} | {run.name} | {run.wall:.1f} | {run.cpu:.1f} | {run.rows / run.wall:,.0f} "
+                  f"| {run.wall / anchor.wall:.2f} | {peak} | {run.load_before} |")
+
+    def ratios(numerator: str, denominator: str) -> list[float]:
+        return [by_name(runs, numerator).wall / by_name(runs, denominator).wall for runs in rounds]
+
+    print(f"\nwall ratios per round, and their median (rounds: {len(rounds)}):")
+    print(f"  first import / anchor:        {format_ratios(ratios(FIRST, ANCHOR))}")
+    print(f"  re-import / first import:     {format_ratios(ratios(AGAIN, FIRST))}")
     if args.pg_url:
-        print(f"PostgreSQL / SQLite (wall): {runs[3].wall / first.wall:.2f}")
-    print(f"first import totals: {first.totals}")
-    print(f"re-import totals: {runs[2].totals}")
+        print(f"  PostgreSQL / SQLite:          {format_ratios(ratios(POSTGRES, FIRST))}")
+    cpu = [by_name(runs, FIRST).cpu / by_name(runs, ANCHOR).cpu for runs in rounds]
+    print(f"  first import / anchor (CPU):  {format_ratios(cpu)}")
+    peaks = [run.peak_mb for runs in rounds for run in runs if run.peak_mb]
+    print(f"peak RSS of any import: {max(peaks):.0f} MB")
+    print(f"first import totals: {by_name(rounds[0], FIRST).totals}")
+    print(f"re-import totals: {by_name(rounds[0], AGAIN).totals}")
     return 0
+
+
+def by_name(runs: list[Run], name: str) -> Run:
+    return next(run for run in runs if run.name == name)
+
+
+def format_ratios(values: list[float]) -> str:
+    return f"{', '.join(f'{value:.2f}' for value in values)}  (median {statistics.median(values):.2f})"
 
 
 if __name__ == "__main__":

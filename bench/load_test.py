@@ -4,16 +4,19 @@
     .venv/bin/python bench/load_test.py --url http://127.0.0.1:8000 --pid 1234 --rate 150
 
 Without --url it migrates and seeds a temporary SQLite file (or --database-url) and starts
-`firmas serve` with rate limits off. Capacity is measured first (closed loop, --concurrency
-clients, --calibrate seconds) unless --rate is given; then requests are sent open-loop at
-fraction x capacity for --duration seconds. Prints one JSON object: capacity, rate, requests,
-errors, latency percentiles, and the server's RSS at start, every ten seconds and at the end.
+`firmas serve` with rate limits off. With --import-file, imports into the served database run one
+after another from the start to the end of the reads. Capacity is measured first (closed loop,
+--concurrency clients, --calibrate seconds, imports already running) unless --rate is given; then
+requests are sent open-loop at fraction x capacity for --duration seconds. Prints one JSON object:
+capacity, rate, requests, errors, latency percentiles, the server's RSS at start, every ten seconds
+and at the end, and the imports' exit codes and times.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -139,18 +142,35 @@ def server_database_url(args: argparse.Namespace, workdir: tempfile.TemporaryDir
     return f"sqlite:///{workdir.name}/load.db"
 
 
-async def concurrent_import(args: argparse.Namespace, database_url: str) -> dict:
-    """`firmas import` of a file into the served database while the reads go on: its exit code and time."""
-    await asyncio.sleep(args.import_after)
+async def import_one(path: Path, database_url: str) -> dict:
+    """`firmas import` of one file into the served database: its exit code, time and any error."""
     env = {**os.environ, "DATABASE_URL": database_url}
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from app.cli import main; main()", "import", str(args.import_file), "--no-suggestions",
+        sys.executable, "-c", "from app.cli import main; main()", "import", str(path), "--no-suggestions",
         env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     _, stderr = await process.communicate()
-    return {"exit_code": process.returncode, "seconds": round(time.perf_counter() - started, 1),
+    return {"file": path.name, "exit_code": process.returncode, "seconds": round(time.perf_counter() - started, 1),
             "error": stderr.decode()[-500:] if process.returncode else None}  # fmt: skip
+
+
+async def imports_until(done: asyncio.Event, files: list[Path], database_url: str) -> list[dict]:
+    """Import the files one after another, over and over, until `done`; the import running then
+    finishes. Later rounds re-import files already loaded (nothing new), a lighter write."""
+    results: list[dict] = []
+    for path in itertools.cycle(files):
+        if done.is_set():
+            return results
+        results.append(await import_one(path, database_url))
+
+
+def import_summary(results: list[dict]) -> dict:
+    return {
+        "runs": len(results),
+        "failed": [result for result in results if result["exit_code"]],
+        "seconds": [result["seconds"] for result in results],
+    }
 
 
 async def main() -> None:
@@ -164,8 +184,10 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--fraction", type=float, default=0.8, help="Share of the measured capacity to send.")
     parser.add_argument("--rate", type=float, help="Requests per second; skips calibration.")
-    parser.add_argument("--import-file", type=Path, help="A CSV that `firmas import` loads while the reads run.")
-    parser.add_argument("--import-after", type=float, default=10, help="Seconds into the run to start the import.")
+    parser.add_argument("--import-file", type=Path, action="append", default=[],
+                        help="A CSV that `firmas import` loads while calibration and reads run; repeat for several, "
+                             "imported one after another, in a cycle, until the reads end.")
+    parser.add_argument("--import-after", type=float, default=5, help="Seconds of imports before calibration starts.")
     args = parser.parse_args()
 
     server = workdir = None
@@ -177,11 +199,17 @@ async def main() -> None:
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
         async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
             targets = await read_targets(client)
+            # why: the capacity the rate is a fraction of is the one the server has while imports run
+            reads_done = asyncio.Event()
+            imports = None
+            if args.import_file:
+                imports = asyncio.create_task(imports_until(reads_done, args.import_file, server_database_url(args, workdir)))
+                await asyncio.sleep(args.import_after)
             capacity = None if args.rate else await calibrate(client, targets, args.calibrate, args.concurrency)
             rate = args.rate or capacity * args.fraction
-            reads = asyncio.create_task(open_loop(client, targets, rate, args.duration, pid))
-            imported = await concurrent_import(args, server_database_url(args, workdir)) if args.import_file else None
-            result = await reads
+            result = await open_loop(client, targets, rate, args.duration, pid)
+            reads_done.set()
+            imported = import_summary(await imports) if imports else None
         load = os.getloadavg()
         print(json.dumps({"capacity_rps": capacity and round(capacity, 1), "target_rps": round(rate, 1),
                           "duration_s": args.duration, **result, "import": imported,
