@@ -258,3 +258,17 @@ def test_the_larger_page_cache_of_an_import_is_given_back_to_the_connection(db: 
             assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar() == before
         assert record.status == "refused"
         assert before != -IMPORT_PAGE_CACHE_KIB
+
+
+def test_an_import_leaves_the_query_planner_statistics_of_what_it_wrote(settings: Settings, db, tmp_path: Path) -> None:
+    """Without them SQLite scanned every organization for a name search (65 ms, not 2 ms, at 1M lines)."""
+    import_json(settings, write(tmp_path, "long.csv", LONG))
+    with db() as session:
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(
+                "SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_signature_lines_printed_name_id_statement_id'"
+            ).scalar()
+        else:
+            rows = connection.exec_driver_sql("SELECT reltuples::int FROM pg_class WHERE oid = 'signature_lines'::regclass").scalar()
+        assert int(str(rows).split()[0]) == 5

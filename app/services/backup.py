@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from sqlalchemy.orm import Session
 
+from app.db import refresh_planner_statistics
 from app.errors import Conflict, InvalidInput
 from app.models import Base
 
@@ -188,6 +189,7 @@ def restore(session: Session, path: Path) -> BackupSummary:
             _load_table(connection, table, archive, entries[table.name])
         if connection.dialect.name == "postgresql":
             _advance_sequences(connection)
+        refresh_planner_statistics(connection)
     return BackupSummary(
         manifest["schema_revision"], [TableSummary(entry["name"], entry["rows"]) for entry in manifest["tables"]]
     )

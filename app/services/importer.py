@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import csvio
+from app.db import refresh_planner_statistics
 from app.errors import InvalidInput, NotFound
 from app.models import Import, PrintedName, SignatureLine, utcnow
 from app.services import review, signing_stats
-from app.services.bulk import Loader, LoadResult, larger_page_cache, RowProblem, StatementExtras, StatementReport
+from app.services.bulk import Loader, LoadResult, RowProblem, larger_page_cache, StatementExtras, StatementReport
 from app.services.paging import Page, paginate
 
 ERRORS_REPORTED = 1_000
@@ -168,6 +169,8 @@ def run_import(
         savepoint.rollback()
     else:
         savepoint.commit()
+        if any(report.lines_added for report in result.statements):
+            refresh_planner_statistics(session.connection())
     status = "refused" if refused else "dry_run" if options.dry_run else "applied"
     report = _report(record.id, options, reader, signatures, result, status, suggestions)
     record.status, record.report, record.finished_at = status, report.as_dict(), utcnow()
