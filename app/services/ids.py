@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import ColumnElement, false
 
 MAX_ID = 2**31 - 1
@@ -17,10 +19,18 @@ def row_id(text: str) -> int | None:
     return None
 
 
-def id_or_slug_condition(id_column: ColumnElement[int], slug_column: ColumnElement[str], text: str) -> ColumnElement[bool]:
-    """The row named by `text`: its id when `text` can be one, else its slug; none when it holds a
-    NUL, which no slug does and PostgreSQL refuses to compare."""
+def id_or_slug(text: str) -> tuple[Literal["id"], int] | tuple[Literal["slug"], str] | None:
+    """What `text` names: ("id", 12) when it can be an id, else ("slug", text); None when it holds
+    a NUL, which no slug does and PostgreSQL refuses to compare."""
     if "\x00" in text:
-        return false()
+        return None
     number = row_id(text)
-    return id_column == number if number is not None else slug_column == text
+    return ("id", number) if number is not None else ("slug", text)
+
+
+def id_or_slug_condition(id_column: ColumnElement[int], slug_column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+    """The row named by `text` (see `id_or_slug`); none when it can name no row."""
+    named = id_or_slug(text)
+    if named is None:
+        return false()
+    return id_column == named[1] if named[0] == "id" else slug_column == named[1]

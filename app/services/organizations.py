@@ -8,10 +8,11 @@ web pages.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, String, distinct, func, select
+from sqlalchemy import ColumnElement, Select, String, bindparam, distinct, func, select
 from sqlalchemy.orm import Session
 
 from app import names
@@ -20,8 +21,8 @@ from app.models import SECTORS, Organization, OrganizationStats, PrintedName, Si
 from app.regions import region_name, resolve_region
 from app.services import audit, review, text_search
 from app.services.identity import normalize_region_code
-from app.services.ids import id_or_slug_condition
-from app.services.paging import Page, paginate
+from app.services.ids import id_or_slug, id_or_slug_condition
+from app.services.paging import Page, PagedQuery, page_of, paginate
 
 OrganizationSort = Literal["name", "statements", "last_signed"]
 ORGANIZATION_SORTS: tuple[str, ...] = ("name", "statements", "last_signed")
@@ -108,8 +109,7 @@ def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
     nothing matches.
     """
     reference = reference.strip()
-    by_id_or_slug = id_or_slug_condition(Organization.id, Organization.slug, reference)
-    found = session.connection().execute(select(Organization.id, Organization.merged_into_id).where(by_id_or_slug)).first()
+    found = _by_id_or_slug(session, reference)
     if found is not None:
         return [found.id if found.merged_into_id is None else _live_id(session, found.id)]
     key = names.match_key(reference)
@@ -119,13 +119,27 @@ def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
     return sorted({_live_id(session, organization_id) for organization_id in ids})
 
 
+# why: built once, as every list filtered by an organization looks it up first (see statements._URLS_OF)
+_ORGANIZATION_BY_ID = select(Organization.id, Organization.merged_into_id).where(Organization.id == bindparam("value"))
+_ORGANIZATION_BY_SLUG = select(Organization.id, Organization.merged_into_id).where(Organization.slug == bindparam("value"))
+
+
+def _by_id_or_slug(session: Session, reference: str) -> Any:
+    """(id, merged_into_id) of the organization with this id, else this slug; None when neither."""
+    named = id_or_slug(reference)
+    if named is None:
+        return None
+    query = _ORGANIZATION_BY_ID if named[0] == "id" else _ORGANIZATION_BY_SLUG
+    return session.connection().execute(query, {"value": named[1]}).first()
+
+
 def _live_id(session: Session, organization_id: int) -> int:
     return review.survivor_id(session, organization_id)
 
 
-def _byte_order(session: Session, column: ColumnElement[str]) -> ColumnElement[str]:
+def _byte_order(postgresql: bool, column: ColumnElement[str]) -> ColumnElement[str]:
     """Order by code points on both engines, so pages and cursors agree across them."""
-    return column.collate("C") if session.get_bind().dialect.name == "postgresql" else column
+    return column.collate("C") if postgresql else column
 
 
 def region_codes(values: list[str], *, parameter: str = "region") -> list[str]:
@@ -157,7 +171,7 @@ def _signers_of(statement_ids: Any) -> Select:
     return select(PrintedName.organization_id).join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id).where(condition)
 
 
-def _statements_of(organization_ids: list[int]) -> Select:
+def _statements_of(organization_ids: Any) -> Select:
     return (
         select(SignatureLine.statement_id)
         .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
@@ -165,41 +179,97 @@ def _statements_of(organization_ids: list[int]) -> Select:
     )
 
 
-def conditions(
-    session: Session, filters: OrganizationFilters, *, typo_tolerant: bool | None = None
-) -> list[ColumnElement[bool]]:
-    """The WHERE clauses for `filters` over Organization (live organizations only).
+_Shape = tuple[Any, ...]  # which conditions a list needs: hashable, few distinct values
 
-    `q` matches exactly, or with `typo_tolerant=True` by close spelling; by default (None) the
-    close spellings are used only when no live organization matches exactly.
+
+def matching_ids(session: Session, filters: OrganizationFilters) -> tuple[Select, dict[str, Any]]:
+    """The ids of the live organizations `filters` select, and the values that query binds.
+
+    `q` matches exactly, or by close spelling when no live organization matches it exactly (as in
+    `search`).
     """
-    where: list[ColumnElement[bool]] = [Organization.merged_into_id.is_(None)]
+    typo_tolerant = bool(text_search.query_words(filters.q)) and not _any_exact_match(session, filters)
+    shape, params = _resolved(session, filters, typo_tolerant=typo_tolerant)
+    return select(Organization.id).where(*_where(shape)), params
+
+
+def _any_exact_match(session: Session, filters: OrganizationFilters) -> bool:
+    shape, params = _resolved(session, OrganizationFilters(q=filters.q), typo_tolerant=False)
+    return session.connection().execute(_first_match(shape), params).first() is not None
+
+
+@functools.lru_cache(maxsize=64)
+def _first_match(shape: _Shape) -> Select:
+    return select(Organization.id).where(*_where(shape)).limit(1)
+
+
+def _resolved(session: Session, filters: OrganizationFilters, *, typo_tolerant: bool) -> tuple[_Shape, dict[str, Any]]:
+    """The conditions `filters` need (their shape) and the values they bind, checked and resolved
+    (a statement or organization to its id, region names to codes); bad values raise InvalidInput."""
+    postgresql = text_search.is_postgresql(session)
+    shape: list[Any] = [postgresql]
+    params: dict[str, Any] = {}
     words = text_search.query_words(filters.q)
-    if words:
-        exact = text_search.organizations_matching(session, words)
-        if typo_tolerant is None:
-            typo_tolerant = session.scalar(select(Organization.id).where(*where, exact).limit(1)) is None
-        if typo_tolerant:
-            where.append(Organization.id.in_(text_search.fuzzy_organization_ids(session, filters.q or "")))
-        else:
-            where.append(exact)
+    if words and typo_tolerant:
+        shape.append("similar")
+        params["similar_ids"] = text_search.fuzzy_organization_ids(session, filters.q or "")
+    elif words:
+        shape.append("q")
+        params.update(text_search.organizations_matching_params(postgresql, words))
     if filters.region:
-        where.append(Organization.region_code.in_(region_codes(filters.region)))
+        shape.append("region")
+        params["region_codes"] = region_codes(filters.region)
     if filters.country:
-        where.append(Organization.country == _country(filters.country))
+        shape.append("country")
+        params["country"] = _country(filters.country)
     if filters.sector:
-        where.append(Organization.sector.in_(sectors(filters.sector)))
+        shape.append("sector")
+        params["sectors"] = sectors(filters.sector)
     if filters.signed:
-        where.append(Organization.id.in_(_signers_of(_statement_id(session, filters.signed, "signed"))))
+        shape.append("signed")
+        params["signed_statements"] = [_statement_id(session, filters.signed, "signed")]
     if filters.signed_with:
-        partners = resolve(session, filters.signed_with, parameter="signed_with")
-        where.append(Organization.id.in_(_signers_of(_statements_of(partners))))
-        where.append(Organization.id.not_in(partners))
-    if filters.since or filters.until:
-        where.append(Organization.id.in_(_signers_of(_statements_between(filters.since, filters.until))))
+        shape.append("signed_with")
+        params["partner_ids"] = resolve(session, filters.signed_with, parameter="signed_with")
+    for bound in ("since", "until"):
+        if getattr(filters, bound):
+            shape.append(bound)
+            params[bound] = getattr(filters, bound)
     if filters.min_statements:
-        where.append(Organization.id.in_(_with_at_least(filters.min_statements)))
-    return where
+        shape.append("min_statements")
+        params["min_statements"] = filters.min_statements
+    return tuple(shape), params
+
+
+@functools.lru_cache(maxsize=256)
+def _where(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
+    """The WHERE clauses of a shape, values left as bound parameters (see `_resolved`)."""
+    postgresql, *needed = shape
+    where: list[ColumnElement[bool]] = [Organization.merged_into_id.is_(None)]
+    if "q" in needed:
+        where.append(text_search.organizations_matching(postgresql))
+    if "similar" in needed:
+        where.append(Organization.id.in_(_expanding("similar_ids")))
+    if "region" in needed:
+        where.append(Organization.region_code.in_(_expanding("region_codes")))
+    if "country" in needed:
+        where.append(Organization.country == bindparam("country"))
+    if "sector" in needed:
+        where.append(Organization.sector.in_(_expanding("sectors")))
+    if "signed" in needed:
+        where.append(Organization.id.in_(_signers_of(_expanding("signed_statements"))))
+    if "signed_with" in needed:
+        where.append(Organization.id.in_(_signers_of(_statements_of(_expanding("partner_ids")))))
+        where.append(Organization.id.not_in(_expanding("partner_ids")))
+    if "since" in needed or "until" in needed:
+        where.append(Organization.id.in_(_signers_of(_statements_between("since" in needed, "until" in needed))))
+    if "min_statements" in needed:
+        where.append(Organization.id.in_(_with_at_least(bindparam("min_statements"))))
+    return tuple(where)
+
+
+def _expanding(name: str) -> Any:
+    return bindparam(name, expanding=True)
 
 
 def _country(value: str) -> str:
@@ -216,16 +286,17 @@ def sectors(values: list[str]) -> list[str]:
     return values
 
 
-def _statements_between(since: dt.date | None, until: dt.date | None) -> Select:
+def _statements_between(since: bool, until: bool) -> Select:
+    """Statements dated within the bound parameters `since` and/or `until` (inclusive)."""
     query = select(Statement.id)
     if since:
-        query = query.where(Statement.published_on >= since)
+        query = query.where(Statement.published_on >= bindparam("since", type_=Statement.published_on.type))
     if until:
-        query = query.where(Statement.published_on <= until)
+        query = query.where(Statement.published_on <= bindparam("until", type_=Statement.published_on.type))
     return query
 
 
-def _with_at_least(count: int) -> Select:
+def _with_at_least(count: Any) -> Select:
     return select(OrganizationStats.organization_id).where(OrganizationStats.statement_count >= count)
 
 
@@ -265,35 +336,33 @@ def search(
     filters = filters or OrganizationFilters()
     if filters.sort not in ORGANIZATION_SORTS:
         raise InvalidInput(f"Sort must be one of {', '.join(ORGANIZATION_SORTS)}.", parameter="sort")
-    page = _search_page(session, filters, conditions(session, filters, typo_tolerant=False), limit, cursor)
+    shape, params = _resolved(session, filters, typo_tolerant=False)
+    page = _search_page(session, filters.sort, shape, params, limit, cursor)
     if page.total == 0 and text_search.query_words(filters.q):
-        page = _search_page(session, filters, conditions(session, filters, typo_tolerant=True), limit, cursor)
+        shape, params = _resolved(session, filters, typo_tolerant=True)
+        page = _search_page(session, filters.sort, shape, params, limit, cursor)
     return page
 
 
 def _search_page(
-    session: Session, filters: OrganizationFilters, where: list[ColumnElement[bool]], limit: int, cursor: str | None
+    session: Session, sort: str, shape: _Shape, params: dict[str, Any], limit: int, cursor: str | None
 ) -> Page[OrganizationRow]:
-    query = _list_query(where)
-    matching = select(Organization.id).where(*where)
-    if filters.sort == "name":
-        keys, key_of, cast = [_byte_order(session, Organization.name), Organization.id], _name_key, None
-    elif filters.sort == "statements":
-        keys, key_of, cast = [_STATEMENT_COUNT, Organization.id], _count_key, None
-    else:
-        keys, key_of, cast = [_LAST_SIGNED_KEY, Organization.id], _last_signed_key, _date_and_id
-    page = paginate(
-        session,
-        query,
-        keys=keys,
-        key_of=key_of,
-        limit=limit,
-        cursor=cursor,
-        descending=filters.sort != "name",
-        cast_values=cast,
-        count_query=matching,
-    )
+    key_of, cast = _SORT_KEYS[sort]
+    paged = _paged_search(shape, sort)
+    page = page_of(session, paged, key_of=key_of, limit=limit, cursor=cursor, cast_values=cast, params=params)
     return Page(items=[OrganizationRow(*row) for row in page.items], total=page.total, next_cursor=page.next_cursor)
+
+
+@functools.lru_cache(maxsize=256)
+def _paged_search(shape: _Shape, sort: str) -> PagedQuery:
+    where = _where(shape)
+    if sort == "name":
+        keys = [_byte_order(shape[0], Organization.name), Organization.id]
+    else:
+        keys = [_STATEMENT_COUNT if sort == "statements" else _LAST_SIGNED_KEY, Organization.id]
+    return PagedQuery(
+        _list_query(list(where)), keys=keys, descending=sort != "name", count_query=select(Organization.id).where(*where)
+    )
 
 
 _STATEMENT_COUNT = func.coalesce(OrganizationStats.statement_count, 0)
@@ -316,6 +385,13 @@ def _date_and_id(values: list[Any]) -> list[Any]:
     return [dt.date.fromisoformat(str(values[0])), int(values[1])]
 
 
+_SORT_KEYS: dict[str, tuple[Any, Any]] = {
+    "name": (_name_key, None),
+    "statements": (_count_key, None),
+    "last_signed": (_last_signed_key, _date_and_id),
+}
+
+
 def facets(session: Session, filters: OrganizationFilters | None, facet_names: list[str]) -> dict[str, list[FacetCount]]:
     """Counts of the matching organizations by region, sector and/or year signed, largest first.
 
@@ -326,15 +402,15 @@ def facets(session: Session, filters: OrganizationFilters | None, facet_names: l
     unknown = [name for name in facet_names if name not in FACETS]
     if unknown:
         raise InvalidInput(f"Unknown facet '{unknown[0]}'; one of {', '.join(FACETS)}.", parameter="facets")
-    matching = select(Organization.id).where(*conditions(session, filters))
-    result: dict[str, list[FacetCount]] = {}  # the same typo fallback as `search`
+    matching, params = matching_ids(session, filters)
+    result: dict[str, list[FacetCount]] = {}
     for name in facet_names:
         if name == "region":
             query = select(Organization.region_code, func.count()).where(Organization.id.in_(matching)).group_by(Organization.region_code)
-            result[name] = facet_counts(session, query, label=lambda code: region_name(code) if code else None)
+            result[name] = facet_counts(session, query, params, label=lambda code: region_name(code) if code else None)
         elif name == "sector":
             query = select(Organization.sector, func.count()).where(Organization.id.in_(matching)).group_by(Organization.sector)
-            result[name] = facet_counts(session, query)
+            result[name] = facet_counts(session, query, params)
         else:
             year = year_of(session, Statement.published_on)
             query = (
@@ -348,7 +424,7 @@ def facets(session: Session, filters: OrganizationFilters | None, facet_names: l
                 query = query.where(Statement.published_on >= filters.since)
             if filters.until:
                 query = query.where(Statement.published_on <= filters.until)
-            result[name] = facet_counts(session, query)
+            result[name] = facet_counts(session, query, params)
     return result
 
 
@@ -359,8 +435,8 @@ def year_of(session: Session, column: ColumnElement[dt.date | None]) -> ColumnEl
     return func.strftime("%Y", column, type_=String)
 
 
-def facet_counts(session: Session, query: Select, label: Any = None) -> list[FacetCount]:
-    rows = session.execute(query).all()
+def facet_counts(session: Session, query: Select, params: dict[str, Any], label: Any = None) -> list[FacetCount]:
+    rows = session.execute(query, params).all()
     counts = [FacetCount(value=value, label=label(value) if label else value, count=count) for value, count in rows]
     return sorted(counts, key=lambda facet: (-facet.count, facet.value is None, facet.value or ""))
 
@@ -558,7 +634,7 @@ def search_filtered(
     return paginate(
         session,
         query,
-        keys=[_byte_order(session, Organization.slug)],
+        keys=[_byte_order(text_search.is_postgresql(session), Organization.slug)],
         key_of=lambda org: [org.slug],
         limit=limit,
         cursor=cursor,
@@ -574,7 +650,7 @@ def frequent_cosignatories(session: Session, organization_id: int, *, limit: int
         .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
         .where(SignatureLine.statement_id.in_(_statements_of([organization_id])), Organization.id != organization_id)
         .group_by(Organization.id, Organization.slug, Organization.name)
-        .order_by(shared.desc(), _byte_order(session, Organization.slug))
+        .order_by(shared.desc(), _byte_order(text_search.is_postgresql(session), Organization.slug))
         .limit(limit)
     )
     return [CoSignatory(row.id, row.slug, row.name, row.shared) for row in rows]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, extract, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, distinct, extract, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput, NotFound
@@ -15,7 +16,7 @@ from app.regions import region_name
 from app.services import organizations, text_search
 from app.services.organizations import FacetCount
 from app.services.ids import id_or_slug_condition
-from app.services.paging import Page, paginate
+from app.services.paging import Page, PagedQuery, page_of
 
 FACETS: tuple[str, ...] = ("region", "sector", "year")
 
@@ -80,33 +81,73 @@ def _sort_date() -> object:
     return func.coalesce(Statement.published_on, _UNDATED)
 
 
-def conditions(session: Session, filters: StatementFilters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
+_Shape = tuple[Any, ...]  # which conditions a list needs: hashable, few distinct values
+
+
+def _resolved(session: Session, filters: StatementFilters) -> tuple[_Shape, dict[str, Any]]:
+    """The conditions `filters` need (their shape) and the values they bind, checked and resolved
+    (an organization to the ids it means, region names to codes); bad values raise InvalidInput."""
+    shape: list[Any] = [text_search.is_postgresql(session)]
+    params: dict[str, Any] = {}
     words = text_search.query_words(filters.q)
     if words:
-        where.append(text_search.text_has_words(session, [Statement.title, Statement.summary, Statement.body], words))
+        shape.append(("q", len(words)))
+        params.update({f"q_{index}": text_search.word_start_pattern(word) for index, word in enumerate(words)})
     if filters.signatory:
-        ids = organizations.resolve(session, filters.signatory, parameter="signatory")
-        where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(ids))))
+        shape.append("signatory")
+        params["signatory_ids"] = organizations.resolve(session, filters.signatory, parameter="signatory")
     if filters.region:
-        codes = organizations.region_codes(filters.region)
-        signers = select(Organization.id).where(Organization.region_code.in_(codes))
-        where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(signers))))
+        shape.append("region")
+        params["region_codes"] = organizations.region_codes(filters.region)
     if filters.sector:
-        signers = select(Organization.id).where(Organization.sector.in_(organizations.sectors(filters.sector)))
-        where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(signers))))
+        shape.append("sector")
+        params["sectors"] = organizations.sectors(filters.sector)
     if filters.kind:
         unknown = [kind for kind in filters.kind if kind not in STATEMENT_KINDS]
         if unknown:
             raise InvalidInput(f"Unknown kind '{unknown[0]}'; one of {', '.join(STATEMENT_KINDS)}.", parameter="kind")
-        where.append(Statement.kind.in_(filters.kind))
+        shape.append("kind")
+        params["kinds"] = filters.kind
     if filters.language:
-        where.append(func.lower(Statement.language) == filters.language.strip().lower())
-    if filters.since:
-        where.append(Statement.published_on >= filters.since)
-    if filters.until:
-        where.append(Statement.published_on <= filters.until)
-    return where
+        shape.append("language")
+        params["language"] = filters.language.strip().lower()
+    for bound in ("since", "until"):
+        if getattr(filters, bound):
+            shape.append(bound)
+            params[bound] = getattr(filters, bound)
+    return tuple(shape), params
+
+
+@functools.lru_cache(maxsize=256)
+def _where(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
+    """The WHERE clauses of a shape, values left as bound parameters (see `_resolved`)."""
+    postgresql, *needed = shape
+    where: list[ColumnElement[bool]] = []
+    for condition in needed:
+        if isinstance(condition, tuple):  # ("q", number of words)
+            patterns = [bindparam(f"q_{index}") for index in range(condition[1])]
+            where.append(text_search.text_has_patterns(postgresql, [Statement.title, Statement.summary, Statement.body], patterns))
+        elif condition == "signatory":
+            where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(_expanding("signatory_ids")))))
+        elif condition == "region":
+            signers = select(Organization.id).where(Organization.region_code.in_(_expanding("region_codes")))
+            where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(signers))))
+        elif condition == "sector":
+            signers = select(Organization.id).where(Organization.sector.in_(_expanding("sectors")))
+            where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(signers))))
+        elif condition == "kind":
+            where.append(Statement.kind.in_(_expanding("kinds")))
+        elif condition == "language":
+            where.append(func.lower(Statement.language) == bindparam("language"))
+        elif condition == "since":
+            where.append(Statement.published_on >= bindparam("since", type_=Statement.published_on.type))
+        else:
+            where.append(Statement.published_on <= bindparam("until", type_=Statement.published_on.type))
+    return tuple(where)
+
+
+def _expanding(name: str) -> Any:
+    return bindparam(name, expanding=True)
 
 
 def _signed_by(condition: ColumnElement[bool]) -> Select:
@@ -150,35 +191,41 @@ def get_all(
     session: Session, filters: StatementFilters | None = None, *, limit: int, cursor: str | None = None
 ) -> Page[StatementRow]:
     """Statements matching `filters`, newest first (undated last), then by id."""
-    where = conditions(session, filters or StatementFilters())
-    query: Select = (
-        select(*_LIST_COLUMNS).outerjoin(StatementStats, StatementStats.statement_id == Statement.id).where(*where)
-    )
-    page = paginate(
+    shape, params = _resolved(session, filters or StatementFilters())
+    page = page_of(
         session,
-        query,
-        keys=[_sort_date(), Statement.id],
+        _paged_list(shape),
         key_of=lambda row: [(row.published_on or _UNDATED).isoformat(), row.id],
         limit=limit,
         cursor=cursor,
-        descending=True,
         cast_values=lambda values: [dt.date.fromisoformat(str(values[0])), int(values[1])],
-        count_query=select(Statement.id).where(*where),
+        params=params,
     )
     urls = _urls(session, [row.id for row in page.items])
     items = [StatementRow(*row, urls=urls.get(row.id, [])) for row in page.items]
     return Page(items=items, total=page.total, next_cursor=page.next_cursor)
 
 
+@functools.lru_cache(maxsize=256)
+def _paged_list(shape: _Shape) -> PagedQuery:
+    where = _where(shape)
+    query = select(*_LIST_COLUMNS).outerjoin(StatementStats, StatementStats.statement_id == Statement.id).where(*where)
+    return PagedQuery(query, keys=[_sort_date(), Statement.id], descending=True, count_query=select(Statement.id).where(*where))
+
+
+# why: built once, a statement skips SQLAlchemy's per-call construction and result adaptation,
+# which cost four times the query itself on every list page
+_URLS_OF = (
+    select(StatementUrl.statement_id, StatementUrl.url)
+    .where(StatementUrl.statement_id.in_(bindparam("ids", expanding=True)))
+    .order_by(StatementUrl.id)
+)
+
+
 def _urls(session: Session, statement_ids: list[int]) -> dict[int, list[str]]:
     by_statement: dict[int, list[str]] = {}
     if statement_ids:
-        rows = session.connection().execute(
-            select(StatementUrl.statement_id, StatementUrl.url)
-            .where(StatementUrl.statement_id.in_(statement_ids))
-            .order_by(StatementUrl.id)
-        )
-        for statement_id, url in rows:
+        for statement_id, url in session.connection().execute(_URLS_OF, {"ids": statement_ids}):
             by_statement.setdefault(statement_id, []).append(url)
     return by_statement
 
@@ -242,13 +289,14 @@ def facets(session: Session, filters: StatementFilters | None, facet_names: list
     unknown = [name for name in facet_names if name not in FACETS]
     if unknown:
         raise InvalidInput(f"Unknown facet '{unknown[0]}'; one of {', '.join(FACETS)}.", parameter="facets")
-    matching = select(Statement.id).where(*conditions(session, filters or StatementFilters()))
+    shape, params = _resolved(session, filters or StatementFilters())
+    matching = select(Statement.id).where(*_where(shape))
     result: dict[str, list[FacetCount]] = {}
     for name in facet_names:
         if name == "year":
             year = organizations.year_of(session, Statement.published_on)
             query: Select[Any] = select(year, func.count()).where(Statement.id.in_(matching)).group_by(year)
-            result[name] = organizations.facet_counts(session, query)
+            result[name] = organizations.facet_counts(session, query, params)
             continue
         column = Organization.region_code if name == "region" else Organization.sector
         query = (
@@ -259,6 +307,6 @@ def facets(session: Session, filters: StatementFilters | None, facet_names: list
             .group_by(column)
         )
         label = (lambda code: region_name(code) if code else None) if name == "region" else None
-        result[name] = organizations.facet_counts(session, query, label)
+        result[name] = organizations.facet_counts(session, query, params, label)
     return result
 

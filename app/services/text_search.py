@@ -12,8 +12,10 @@ statements are few).
 
 from __future__ import annotations
 
+from typing import Any
+
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, Select, String, and_, column, func, literal, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, column, func, literal, literal_column, or_, select, table
 from sqlalchemy.orm import Session
 
 from app import names
@@ -35,37 +37,53 @@ def query_words(q: str | None) -> list[str]:
     return names.search_text(q).split() if q else []
 
 
-def _is_postgresql(session: Session) -> bool:
+def is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
 def printed_names_matching(session: Session, words: list[str], *, any_word: bool = False) -> Select:
     """Ids of printed names in which each word (or, with any_word, some word) starts a word."""
-    if _is_postgresql(session):
-        joiner = " | " if any_word else " & "
-        query = func.to_tsquery(_SIMPLE, joiner.join(f"{word}:*" for word in words))
+    postgresql = is_postgresql(session)
+    return _printed_names_matching(postgresql, _names_query(postgresql, words, any_word=any_word))
+
+
+def _names_query(postgresql: bool, words: list[str], *, any_word: bool = False) -> str:
+    """The full-text query of `words`: a tsquery on PostgreSQL, an FTS5 MATCH expression on SQLite."""
+    if postgresql:
+        return (" | " if any_word else " & ").join(f"{word}:*" for word in words)
+    return (" OR " if any_word else " ").join(f'"{word}"*' for word in words)
+
+
+def _printed_names_matching(postgresql: bool, names_query: Any) -> Select:
+    if postgresql:
         vector = func.to_tsvector(_SIMPLE, PrintedName.search_text)
-        return select(PrintedName.id).where(vector.op("@@")(query))
-    joiner = " OR " if any_word else " "
-    expression = joiner.join(f'"{word}"*' for word in words)
-    return select(_FTS.c.rowid).where(_FTS.c.printed_names_fts.op("MATCH")(expression))
+        return select(PrintedName.id).where(vector.op("@@")(func.to_tsquery(_SIMPLE, names_query)))
+    return select(_FTS.c.rowid).where(_FTS.c.printed_names_fts.op("MATCH")(names_query))
 
 
-def _acronym_starts_with(session: Session, prefix: str) -> ColumnElement[bool]:
-    """lower(acronym) starts with `prefix`, as an index range (a LIKE would not use the index)."""
-    lowered = func.lower(Organization.acronym)
-    if _is_postgresql(session):
-        lowered = lowered.collate("C")
-    upper_bound = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(lowered >= prefix, lowered < upper_bound)
+def organizations_matching_params(postgresql: bool, words: list[str]) -> dict[str, str]:
+    """The values `organizations_matching` binds for a query's words."""
+    prefix = "".join(words)
+    return {
+        "names_query": _names_query(postgresql, words),
+        "acronym_from": prefix,
+        "acronym_below": prefix[:-1] + chr(ord(prefix[-1]) + 1),
+    }
 
 
-def organizations_matching(session: Session, words: list[str]) -> ColumnElement[bool]:
-    """Condition on Organization: a printed name has every word, or the acronym starts with them."""
+def organizations_matching(postgresql: bool) -> ColumnElement[bool]:
+    """Condition on Organization: a printed name has every word, or the acronym starts with them
+    (as an index range: a LIKE would not use the index). Values bound by name: see
+    `organizations_matching_params`."""
     by_name = Organization.id.in_(
-        select(PrintedName.organization_id).where(PrintedName.id.in_(printed_names_matching(session, words)))
+        select(PrintedName.organization_id).where(
+            PrintedName.id.in_(_printed_names_matching(postgresql, bindparam("names_query")))
+        )
     )
-    return or_(by_name, _acronym_starts_with(session, "".join(words)))
+    lowered = func.lower(Organization.acronym)
+    if postgresql:
+        lowered = lowered.collate("C")
+    return or_(by_name, and_(lowered >= bindparam("acronym_from"), lowered < bindparam("acronym_below")))
 
 
 def fuzzy_organization_ids(session: Session, q: str) -> list[int]:
@@ -95,9 +113,8 @@ def fuzzy_organization_ids(session: Session, q: str) -> list[int]:
     return ranked
 
 
-def folded(session: Session, text_column: ColumnElement[str | None]) -> ColumnElement[str]:
-    """' ' + names.search_text(column), computed in SQL, so that LIKE '% word%' finds word starts."""
-    if _is_postgresql(session):
+def _folded(postgresql: bool, text_column: ColumnElement[str | None]) -> ColumnElement[str]:
+    if postgresql:
         lowered = func.translate(func.lower(func.coalesce(text_column, "")), _ACCENTED, _PLAIN)
         words = func.regexp_replace(lowered, "[^a-z0-9]+", " ", "g")
     else:
@@ -105,7 +122,12 @@ def folded(session: Session, text_column: ColumnElement[str | None]) -> ColumnEl
     return literal(" ") + words
 
 
-def text_has_words(session: Session, columns: list[ColumnElement[str | None]], words: list[str]) -> ColumnElement[bool]:
-    """Every word starts a word of one of `columns` (a statement's title, summary or body)."""
-    haystacks = [folded(session, col) for col in columns]
-    return and_(*[or_(*[haystack.like(f"% {word}%") for haystack in haystacks]) for word in words])
+def word_start_pattern(word: str) -> str:
+    """The LIKE pattern of a folded word starting a word of a `folded` text."""
+    return f"% {word}%"
+
+
+def text_has_patterns(postgresql: bool, columns: list[ColumnElement[str | None]], patterns: list[Any]) -> ColumnElement[bool]:
+    """Every LIKE pattern (a value or a bound parameter) matches the folded text of one of `columns`."""
+    haystacks = [_folded(postgresql, col) for col in columns]
+    return and_(*[or_(*[haystack.like(pattern) for haystack in haystacks]) for pattern in patterns])
