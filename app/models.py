@@ -295,6 +295,17 @@ class StatementStats(Base):
     organization_count: Mapped[int] = mapped_column(Integer, comment="Distinct organizations among the lines.")
 
 
+class RegionStats(Base):
+    __tablename__ = "region_stats"
+    __table_args__ = {"comment": "Derived by services.signing_stats; a region with nothing to count has no row."}
+
+    region_code: Mapped[str] = mapped_column(String(10), primary_key=True, comment="ISO 3166-2, e.g. VE-N.")
+    organization_count: Mapped[int] = mapped_column(Integer, comment="Live organizations based there.")
+    statement_count: Mapped[int] = mapped_column(
+        Integer, comment="Statements with a line naming an organization based there."
+    )
+
+
 IMPORT_STATUSES = ("applied", "dry_run", "refused")
 
 

@@ -138,6 +138,7 @@ def main() -> None:
         loader.flush()
     with Session(engine) as session, session.begin():
         signing_stats.refresh(session)
+        signing_stats.refresh_regions(session)
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     engine.dispose()

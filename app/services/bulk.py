@@ -76,6 +76,8 @@ class LoadResult:
     errors: list[RowProblem]
     rows_valid: int
     new_organization_ids: list[int] = field(default_factory=list)
+    # Regions organizations left or entered through the file's region column (None: no region).
+    moved_regions: set[str | None] = field(default_factory=set)
 
 
 _Cells = tuple[str | None, str | None, str | None, str | None, str | None]  # a row's statement cells
@@ -204,8 +206,10 @@ class Loader:
             self._resolve_statements(lines)
             self._write(lines)
             self._forget_old_statements()
-        self._apply_region_hints()
-        return LoadResult([self._reports[i] for i in self._statement_order], errors, valid, self._new_organization_ids)
+        moved_regions = self._apply_region_hints()
+        return LoadResult(
+            [self._reports[i] for i in self._statement_order], errors, valid, self._new_organization_ids, moved_regions
+        )
 
     # ------------------------------------------------------------------ checking one row
 
@@ -515,18 +519,20 @@ class Loader:
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(['?'] * len(columns))})"
         connection.exec_driver_sql(sql, rows)
 
-    def _apply_region_hints(self) -> None:
-        """A region given in the file wins over an inferred one, never over an admin's."""
-        hints, changes = self._region_hints, []
+    def _apply_region_hints(self) -> set[str | None]:
+        """A region given in the file wins over an inferred one, never over an admin's.
+
+        Returns the regions the changed organizations left and entered.
+        """
+        hints, changes, moved = self._region_hints, [], set()
         for chunk in _chunks(list(hints), _LOOKUP_CHUNK):
             current = self._select(
                 select(Organization.id, Organization.region_code, Organization.region_source).where(Organization.id.in_(chunk))
             )
-            changes += [
-                {"organization_id": row.id, "code": hints[row.id]}
-                for row in current
-                if row.region_source != "admin" and (row.region_code, row.region_source) != (hints[row.id], "import")
-            ]
+            for row in current:
+                if row.region_source != "admin" and (row.region_code, row.region_source) != (hints[row.id], "import"):
+                    changes.append({"organization_id": row.id, "code": hints[row.id]})
+                    moved.update((row.region_code, hints[row.id]))
         if changes:
             table = Organization.__table__
             statement = (
@@ -535,6 +541,7 @@ class Loader:
                 .values(region_code=bindparam("code"), region_source="import", region_evidence=None)
             )
             self.session.execute(statement, changes)
+        return moved
 
 
 def _check_lengths(row: csvio.SignatureRow) -> None:

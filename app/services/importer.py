@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app import csvio
 from app.db import refresh_planner_statistics
 from app.errors import InvalidInput, NotFound
-from app.models import Import, PrintedName, SignatureLine, utcnow
+from app.models import Import, Organization, PrintedName, SignatureLine, utcnow
 from app.services import review, signing_stats
 from app.services.bulk import Loader, LoadResult, RowProblem, larger_page_cache, StatementExtras, StatementReport
 from app.services.paging import Page, paginate
@@ -198,18 +198,22 @@ _FULL_RECOUNT_STATEMENTS = 500
 
 
 def _refresh_signing_counts(session: Session, result: LoadResult) -> None:
-    """The stored counts of every statement that gained lines and every organization on them."""
+    """The stored counts of every statement that gained lines, every organization on them and
+    their regions, and of the regions the file's region column moved organizations out of or into."""
     touched = [report.statement_id for report in result.statements if report.lines_added]
     if len(touched) > _FULL_RECOUNT_STATEMENTS:
         signing_stats.refresh(session)
+        signing_stats.refresh_regions(session)
         return
-    signers = session.scalars(
-        select(PrintedName.organization_id)
+    signers = session.execute(
+        select(Organization.id, Organization.region_code)
+        .join(PrintedName, PrintedName.organization_id == Organization.id)
         .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
         .where(SignatureLine.statement_id.in_(touched))
         .distinct()
-    )
-    signing_stats.refresh(session, organization_ids=list(signers), statement_ids=touched)
+    ).all()
+    signing_stats.refresh(session, organization_ids=[signer.id for signer in signers], statement_ids=touched)
+    signing_stats.refresh_regions(session, {signer.region_code for signer in signers} | result.moved_regions)
 
 
 def _read(reader: _CountingReader, options: ImportOptions) -> csvio.SignatureFile:

@@ -19,7 +19,7 @@ from app import names
 from app.errors import InvalidInput, NotFound
 from app.models import SECTORS, Organization, OrganizationStats, PrintedName, SignatureLine, Statement
 from app.regions import region_name, resolve_region
-from app.services import audit, review, text_search
+from app.services import audit, review, signing_stats, text_search
 from app.services.identity import normalize_region_code
 from app.services.ids import id_or_slug, id_or_slug_condition
 from app.services.paging import Page, PagedQuery, page_of, paginate
@@ -560,6 +560,7 @@ def update(session: Session, organization: Organization, changes: dict[str, str 
         organization.acronym = (changes["acronym"] or "").strip() or None
     if "region_code" in changes:
         _set_region(organization, changes["region_code"])
+        signing_stats.refresh_regions(session, {before["region_code"], organization.region_code})
     if "sector" in changes:
         _set_sector(organization, changes["sector"])
     audit.record(

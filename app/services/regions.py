@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Organization, PrintedName, SignatureLine
+from app.models import RegionStats
 from app.regions import all_regions, region_name
 
 
@@ -23,27 +23,18 @@ def get_all(session: Session, country: str = "VE") -> list[RegionCount]:
     """Every region of `country` (zero counts included) and any other region organizations have.
 
     Live organizations only; a statement counts once per region of its signatories. By name.
+    The counts are the stored ones (`signing_stats.refresh_regions`).
     """
-    organizations = dict(
-        session.execute(
-            select(Organization.region_code, func.count())
-            .where(Organization.merged_into_id.is_(None), Organization.region_code.is_not(None))
-            .group_by(Organization.region_code)
-        ).all()
-    )
-    statements = dict(
-        session.execute(
-            select(Organization.region_code, func.count(distinct(SignatureLine.statement_id)))
-            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-            .join(Organization, Organization.id == PrintedName.organization_id)
-            .where(Organization.region_code.is_not(None))
-            .group_by(Organization.region_code)
-        ).all()
-    )
+    stored: dict[str, tuple[int, int]] = {
+        code: (organizations, statements)
+        for code, organizations, statements in session.execute(
+            select(RegionStats.region_code, RegionStats.organization_count, RegionStats.statement_count)
+        )
+    }
     names = dict(all_regions(country))
-    for code in organizations.keys() - names.keys():
+    for code in {code for code, (organizations, _) in stored.items() if organizations} - names.keys():
         names[code] = region_name(code)
     return [
-        RegionCount(code, name, organizations.get(code, 0), statements.get(code, 0))
+        RegionCount(code, name, *stored.get(code, (0, 0)))
         for code, name in sorted(names.items(), key=lambda item: (item[1] is None, item[1] or item[0]))
     ]

@@ -268,6 +268,9 @@ def merge_organizations(
             "are different organizations.",
             field="into",
         )
+    # why: the survivor may take the merged one's region (`_fill_survivor`), so the regions
+    # before the merge and after it both change counts; the same holds for the undo.
+    regions = {merged.region_code, survivor.region_code}
     names_moved = list(session.scalars(select(PrintedName).where(PrintedName.organization_id == merged.id)))
     merge = Merge(
         survivor_id=survivor.id,
@@ -286,6 +289,7 @@ def merge_organizations(
     affected = _statements_naming(session, [p.id for p in names_moved])
     _recompute_repeats(session, affected)
     signing_stats.refresh(session, organization_ids=[merged.id, survivor.id], statement_ids=affected)
+    signing_stats.refresh_regions(session, regions | {survivor.region_code})
     audit.record(
         session,
         actor=actor,
@@ -351,6 +355,7 @@ def undo_merge(session: Session, merge_id: int, *, actor: str) -> Merge:
             select(Merge.id).where(Merge.merged_id == survivor.id, Merge.undone_at.is_(None)).order_by(Merge.id.desc())
         )
         raise Conflict(f"Organization {survivor.id} was merged again since; undo merge {later} first.", parameter="merge_id")
+    regions = {merged.region_code, survivor.region_code}
     moved_ids = [move.printed_name_id for move in merge.moves]
     returning = moved_ids + _names_following_moved_keys(session, merge, moved_ids)
     session.execute(update(PrintedName).where(PrintedName.id.in_(returning)).values(organization_id=merged.id))
@@ -367,6 +372,7 @@ def undo_merge(session: Session, merge_id: int, *, actor: str) -> Merge:
     affected = _statements_naming(session, returning)
     _recompute_repeats(session, affected)
     signing_stats.refresh(session, organization_ids=[merged.id, survivor.id], statement_ids=affected)
+    signing_stats.refresh_regions(session, regions | {survivor.region_code})
     audit.record(
         session,
         actor=actor,

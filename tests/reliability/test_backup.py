@@ -63,7 +63,7 @@ def test_restore_gives_back_every_row_of_every_table(source_kind: str, target_ki
 
     assert (backed_up.exit_code, restored.exit_code) == (0, 0), backed_up.output + restored.output
     expected = every_row(source_engine)
-    assert all(expected[table] for table in ("merges", "merge_moves", "review_candidates", "api_tokens", "audit_events"))
+    assert all(expected[table] for table in ("merges", "merge_moves", "review_candidates", "api_tokens", "audit_events", "region_stats"))
     assert every_row(target_engine) == expected
     source_engine.dispose()
     target_engine.dispose()

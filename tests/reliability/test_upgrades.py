@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from app import migrate
 from app.settings import Settings
 from tests.conftest import postgres_url_or_skip
+from tests.live_counts import live_region_counts
 
 T0 = dt.datetime(2021, 11, 3, 12, 30, tzinfo=dt.UTC)
 Rows = dict[str, list[dict[str, Any]]]
@@ -71,7 +72,7 @@ def rows_at_0001() -> Rows:
 def rows_at_0002() -> Rows:
     return {
         "organizations": [
-            dict(id=3, slug="provea-2", name="PROVEA", acronym=None, country="VE", region_code=None, region_source=None,
+            dict(id=3, slug="provea-2", name="PROVEA", acronym=None, country="VE", region_code="VE-L", region_source="import",
                  region_evidence=None, sector=None, sector_source=None, merged_into_id=1, created_at=T0),
         ],
         "printed_names": [
@@ -205,5 +206,19 @@ def test_the_data_of_every_revision_reaches_the_head(empty_database: Settings) -
             for table, rows in make().items():
                 inserted.setdefault(table, []).extend(rows)
         assert {table: len(after[table]) for table in inserted} == {table: len(rows) for table, rows in inserted.items()}
+    finally:
+        engine.dispose()
+
+
+def test_0005_fills_the_region_counts_from_the_stored_lines(empty_database: Settings) -> None:
+    """Provea (VE-A) signed both statements; PROVEA (VE-L), merged into it, counts nowhere."""
+    engine = sa.create_engine(empty_database.database_url)
+    try:
+        _migrate_with_data_to(empty_database, engine, "0004")
+        migrate.upgrade(empty_database, "0005")
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT region_code, organization_count, statement_count FROM region_stats"))
+            stored = {code: (organizations, statements) for code, organizations, statements in rows}
+            assert stored == live_region_counts(connection) == {"VE-A": (1, 2)}
     finally:
         engine.dispose()
