@@ -5,7 +5,7 @@ Four questions, each asked of both servers in alternation (Firmas, Datasette, Da
 signed by one organization. Prints requests/s and p99 per round, the medians, the ratios, and each
 server's peak memory (RSS of all its processes).
 
-    python bench/api_load.py                      # bench/out/api.db from bench/out/signatures.csv
+    DATABASE_URL=sqlite:///$PWD/bench/out/api.db firmas import bench/out/signatures.csv --no-suggestions
     python bench/api_bench.py --rounds 3 --duration 10
 
 Datasette serves a copy of the same file, with FTS5 on organizations.name and an index on
