@@ -30,6 +30,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+CONNECTIONS = 64
 SEARCHES = ["derechos", "humanos", "aqui cabemos", "fundacion", "provea", "venezuela", "red", "mujer", "cpi", "zz"]
 
 
@@ -75,8 +76,12 @@ async def read_targets(client: httpx.AsyncClient) -> list[str]:
     return targets
 
 
-async def one_request(client: httpx.AsyncClient, path: str, latencies: list[float], errors: list[str]) -> None:
-    started = time.perf_counter()
+async def one_request(
+    client: httpx.AsyncClient, path: str, latencies: list[float], errors: list[str], due: float | None = None
+) -> None:
+    """GET `path`; its latency counts from `due` (when an open-loop schedule meant to send it), so
+    time spent waiting for a free connection is not hidden (coordinated omission)."""
+    started = time.perf_counter() if due is None else due
     try:
         response = await client.get(path)
         if response.status_code >= 400:
@@ -100,27 +105,41 @@ async def calibrate(client: httpx.AsyncClient, targets: list[str], seconds: floa
     return len(latencies) / seconds
 
 
-async def open_loop(client: httpx.AsyncClient, targets: list[str], rate: float, seconds: float, pid: int | None) -> dict:
+async def open_loop(
+    client: httpx.AsyncClient, targets: list[str], rate: float, seconds: float, pid: int | None, connections: int
+) -> dict:
+    """Requests due at a fixed rate, sent by `connections` senders that take them in order.
+
+    why a queue of our own: handing every due request to httpx at once let its connection pool's
+    waiting list grow, and the pool scans that list on every event; after a burst the client spent
+    its CPU there and never caught up, which looked like an overloaded server.
+    """
     latencies: list[float] = []
     errors: list[str] = []
     rss = [rss_kib(pid)]
-    pending: set[asyncio.Task] = set()
+    due_requests: asyncio.Queue[float | None] = asyncio.Queue()
+
+    async def sender() -> None:
+        while (due := await due_requests.get()) is not None:
+            await one_request(client, random.choice(targets), latencies, errors, due)
+
+    senders = [asyncio.create_task(sender()) for _ in range(connections)]
     start = time.monotonic()
+    started = time.perf_counter()
     next_rss = start + 10
     sent = 0
     while (now := time.monotonic()) - start < seconds:
         due = int((now - start) * rate) - sent
-        for _ in range(due):
-            task = asyncio.create_task(one_request(client, random.choice(targets), latencies, errors))
-            pending.add(task)
-            task.add_done_callback(pending.discard)
+        for number in range(sent, sent + max(due, 0)):
+            due_requests.put_nowait(started + number / rate)
         sent += max(due, 0)
         if now >= next_rss:
             rss.append(rss_kib(pid))
             next_rss += 10
         await asyncio.sleep(0.002)
-    if pending:
-        await asyncio.gather(*pending)
+    for _ in senders:
+        due_requests.put_nowait(None)
+    await asyncio.gather(*senders)
     rss.append(rss_kib(pid))
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
@@ -196,7 +215,7 @@ async def main() -> None:
         server, base, workdir = start_server(args.database_url, args.port)
         pid = server.pid
     try:
-        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
         async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
             targets = await read_targets(client)
             # why: the capacity the rate is a fraction of is the one the server has while imports run
@@ -207,7 +226,7 @@ async def main() -> None:
                 await asyncio.sleep(args.import_after)
             capacity = None if args.rate else await calibrate(client, targets, args.calibrate, args.concurrency)
             rate = args.rate or capacity * args.fraction
-            result = await open_loop(client, targets, rate, args.duration, pid)
+            result = await open_loop(client, targets, rate, args.duration, pid, CONNECTIONS)
             reads_done.set()
             imported = import_summary(await imports) if imports else None
         load = os.getloadavg()
