@@ -5,8 +5,9 @@
 
 Without --url it migrates and seeds a temporary SQLite file (or --database-url) and starts
 `firmas serve` with rate limits off. With --import-file, imports into the served database run one
-after another from the start to the end of the reads. Capacity is measured first (closed loop,
---concurrency clients, --calibrate seconds, imports already running) unless --rate is given; then
+after another from the start to the end of the reads; calibration waits until each file has been
+imported once. Capacity is measured first (closed loop, --concurrency clients, --calibrate
+seconds, imports running) unless --rate is given; then
 requests are sent open-loop at fraction x capacity for --duration seconds. Prints one JSON object:
 capacity, rate, requests, errors, latency percentiles, the server's RSS at start, every ten seconds
 and at the end, and the imports' exit codes and times.
@@ -174,14 +175,17 @@ async def import_one(path: Path, database_url: str) -> dict:
             "error": stderr.decode()[-500:] if process.returncode else None}  # fmt: skip
 
 
-async def imports_until(done: asyncio.Event, files: list[Path], database_url: str) -> list[dict]:
+async def imports_until(done: asyncio.Event, first_pass: asyncio.Event, files: list[Path], database_url: str) -> list[dict]:
     """Import the files one after another, over and over, until `done`; the import running then
-    finishes. Later rounds re-import files already loaded (nothing new), a lighter write."""
+    finishes. `first_pass` is set once every file has been imported: from then on the database
+    keeps its size and the imports are re-imports (reading and checking every row, adding nothing)."""
     results: list[dict] = []
-    for path in itertools.cycle(files):
+    for number, path in enumerate(itertools.cycle(files), 1):
         if done.is_set():
             return results
         results.append(await import_one(path, database_url))
+        if number == len(files):
+            first_pass.set()
 
 
 def import_summary(results: list[dict]) -> dict:
@@ -204,9 +208,8 @@ async def main() -> None:
     parser.add_argument("--fraction", type=float, default=0.8, help="Share of the measured capacity to send.")
     parser.add_argument("--rate", type=float, help="Requests per second; skips calibration.")
     parser.add_argument("--import-file", type=Path, action="append", default=[],
-                        help="A CSV that `firmas import` loads while calibration and reads run; repeat for several, "
-                             "imported one after another, in a cycle, until the reads end.")
-    parser.add_argument("--import-after", type=float, default=5, help="Seconds of imports before calibration starts.")
+                        help="A CSV for `firmas import`; repeat for several. They are imported one after another, "
+                             "in a cycle, from before calibration (which waits for the first pass) to the end of the reads.")
     args = parser.parse_args()
 
     server = workdir = None
@@ -219,11 +222,13 @@ async def main() -> None:
         async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
             targets = await read_targets(client)
             # why: the capacity the rate is a fraction of is the one the server has while imports run
-            reads_done = asyncio.Event()
+            reads_done, first_pass = asyncio.Event(), asyncio.Event()
             imports = None
             if args.import_file:
-                imports = asyncio.create_task(imports_until(reads_done, args.import_file, server_database_url(args, workdir)))
-                await asyncio.sleep(args.import_after)
+                database_url = server_database_url(args, workdir)
+                imports = asyncio.create_task(imports_until(reads_done, first_pass, args.import_file, database_url))
+                # why: a database still growing would make the capacity measured at its start too high
+                await first_pass.wait()
             capacity = None if args.rate else await calibrate(client, targets, args.calibrate, args.concurrency)
             rate = args.rate or capacity * args.fraction
             result = await open_loop(client, targets, rate, args.duration, pid, CONNECTIONS)

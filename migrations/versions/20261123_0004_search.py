@@ -7,7 +7,7 @@ endpoints. Two derived tables hold each organization's and each statement's coun
 (services.signing_stats), filled here from the lines already stored.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-23 12:10:00
 """
 
