@@ -218,7 +218,9 @@ async def main() -> None:
         server, base, workdir = start_server(args.database_url, args.port)
         pid = server.pid
     try:
-        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+        # why: uvicorn closes a connection idle for 5 s; a client that reuses one at that moment
+        # gets "server disconnected" (the keep-alive race of HTTP/1.1), so it lets them go first
+        limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS, keepalive_expiry=4)
         async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
             targets = await read_targets(client)
             # why: the capacity the rate is a fraction of is the one the server has while imports run
