@@ -1,10 +1,13 @@
-"""Row ids as the API receives them: only ASCII digits, only as large as an INTEGER column holds."""
+"""Row ids as the API receives them: only ASCII digits, only as large as an INTEGER column holds;
+and the lookup of a row by id or slug."""
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement, Row, Select, bindparam, false, select
+from sqlalchemy.orm import Session
 
 MAX_ID = 2**31 - 1
 """The largest value of a PostgreSQL INTEGER (and so of every id here). A larger number cannot name
@@ -34,3 +37,23 @@ def id_or_slug_condition(id_column: ColumnElement[int], slug_column: ColumnEleme
     if named is None:
         return false()
     return id_column == named[1] if named[0] == "id" else slug_column == named[1]
+
+
+def row_named(session: Session, columns: tuple[Any, ...], text: str) -> Row[Any] | None:
+    """`columns` of the row of their table that `text` names (see `id_or_slug`), or None."""
+    named = id_or_slug(text)
+    if named is None:
+        return None
+    return session.connection().execute(_lookups(columns)[named[0]], {"value": named[1]}).first()
+
+
+@functools.cache
+def _lookups(columns: tuple[Any, ...]) -> dict[str, Select[Any]]:
+    """Prebuilt, per set of columns: by id and by slug.
+
+    why: built once, a lookup skips SQLAlchemy's per-call construction of the statement and
+    adaptation of its results, which cost more than the query; every filtered list does one.
+    """
+    model = columns[0].class_
+    selected = select(*columns)
+    return {"id": selected.where(model.id == bindparam("value")), "slug": selected.where(model.slug == bindparam("value"))}

@@ -21,7 +21,7 @@ from app.models import SECTORS, Organization, OrganizationStats, PrintedName, Si
 from app.regions import region_name, resolve_region
 from app.services import audit, review, signing_stats, text_search
 from app.services.identity import normalize_region_code
-from app.services.ids import id_or_slug, id_or_slug_condition
+from app.services.ids import id_or_slug_condition, row_named
 from app.services.paging import Page, PagedQuery, page_of, paginate
 
 OrganizationSort = Literal["name", "statements", "last_signed"]
@@ -109,7 +109,7 @@ def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
     nothing matches.
     """
     reference = reference.strip()
-    found = _by_id_or_slug(session, reference)
+    found = row_named(session, (Organization.id, Organization.merged_into_id), reference)
     if found is not None:
         return [found.id if found.merged_into_id is None else _live_id(session, found.id)]
     key = names.match_key(reference)
@@ -117,20 +117,6 @@ def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
     if not ids:
         raise InvalidInput(f"No organization with id, slug or name '{reference}'.", parameter=parameter)
     return sorted({_live_id(session, organization_id) for organization_id in ids})
-
-
-# why: built once, as every list filtered by an organization looks it up first (see statements._URLS_OF)
-_ORGANIZATION_BY_ID = select(Organization.id, Organization.merged_into_id).where(Organization.id == bindparam("value"))
-_ORGANIZATION_BY_SLUG = select(Organization.id, Organization.merged_into_id).where(Organization.slug == bindparam("value"))
-
-
-def _by_id_or_slug(session: Session, reference: str) -> Any:
-    """(id, merged_into_id) of the organization with this id, else this slug; None when neither."""
-    named = id_or_slug(reference)
-    if named is None:
-        return None
-    query = _ORGANIZATION_BY_ID if named[0] == "id" else _ORGANIZATION_BY_SLUG
-    return session.connection().execute(query, {"value": named[1]}).first()
 
 
 def _live_id(session: Session, organization_id: int) -> int:
@@ -154,11 +140,10 @@ def region_codes(values: list[str], *, parameter: str = "region") -> list[str]:
 
 
 def _statement_id(session: Session, id_or_slug: str, parameter: str) -> int:
-    condition = id_or_slug_condition(Statement.id, Statement.slug, id_or_slug)
-    found = session.scalar(select(Statement.id).where(condition))
+    found = row_named(session, (Statement.id,), id_or_slug)
     if found is None:
         raise InvalidInput(f"No statement with id or slug '{id_or_slug}'.", parameter=parameter)
-    return found
+    return found.id
 
 
 def _signers_of(statement_ids: Any) -> Select:

@@ -15,7 +15,7 @@ from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine
 from app.regions import region_name
 from app.services import organizations, text_search
 from app.services.organizations import FacetCount
-from app.services.ids import id_or_slug_condition
+from app.services.ids import id_or_slug_condition, row_named
 from app.services.paging import Page, PagedQuery, page_of
 
 FACETS: tuple[str, ...] = ("region", "sector", "year")
@@ -70,11 +70,10 @@ def get(session: Session, id_or_slug: str) -> Statement:
 
 def get_id(session: Session, id_or_slug: str) -> int:
     """A statement's id from its id or slug, without loading it; NotFound otherwise."""
-    condition = id_or_slug_condition(Statement.id, Statement.slug, id_or_slug)
-    found = session.scalar(select(Statement.id).where(condition))
+    found = row_named(session, (Statement.id,), id_or_slug)
     if found is None:
         raise NotFound(f"No statement with id or slug '{id_or_slug}'.", parameter="id_or_slug")
-    return found
+    return found.id
 
 
 def _sort_date() -> object:
