@@ -17,7 +17,7 @@ from typing import BinaryIO, Literal, NamedTuple, Protocol
 
 from charset_normalizer import from_bytes
 
-from app.names import fold
+from app.identity.names import fold
 
 CELL_LIMIT = 10_000
 """Longest cell accepted, in characters. No name or title is this long; a longer cell is a row

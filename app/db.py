@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.names import search_text
+from app.identity.names import search_text
 from app.settings import Settings
 
 

@@ -194,7 +194,7 @@ def identity_key(name: str) -> str:
 
     why: two generated organizations must never share this key, otherwise the ground truth would ask
     a deduplicator to separate names that carry no information to separate them. It is written here
-    rather than imported from app.names so that the benchmark does not grade the app by its own rules.
+    rather than imported from app.identity.names so that the benchmark does not grade the app by its own rules.
     """
     text = _EDO.sub(" estado ", _DDHH.sub(" derechos humanos ", strip_accents(name).casefold()))
     words = _WORDS.findall(text)

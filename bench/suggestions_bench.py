@@ -1,4 +1,4 @@
-"""Time duplicate suggestions (`app.similarity.suggest`) over a registry of realistic organizations.
+"""Time duplicate suggestions (`app.identity.similarity.suggest`) over a registry of realistic organizations.
 
 Builds the registry as the database would hold it after automatic merging: each generated
 organization with the printed variants its match key absorbs, plus separate organizations for the
@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # bench/generate.py, the organization-name generator
 
-from app.names import match_key
-from app.regions import infer_region
-from app.similarity import OrgRecord, Suggestion, candidate_pairs, suggest
+from app.identity.names import match_key
+from app.identity.regions import infer_region
+from app.identity.similarity import OrgRecord, Suggestion, candidate_pairs, suggest
 
 # Variants a match key cannot absorb, so they become organizations of their own.
 SPLITTING = {generate.typo_swapped, generate.typo_dropped, generate.acronym_only, generate.acronym_added,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.services import importer
 from app.services.bulk import StatementExtras
-from app.services.identity import OrganizationHints
+from app.identity.evidence import OrganizationHints
 
 _PRECISION_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 

@@ -25,7 +25,7 @@ from app.api.schemas import (
     SignedStatementPublic,
 )
 from app.models import Organization
-from app.regions import region_name
+from app.identity.regions import region_name
 from app.services import organizations, review
 from app.services.organizations import FacetCount, OrganizationFilters, OrganizationRow
 

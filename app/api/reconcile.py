@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.api.deps import SessionDep, SettingsDep
 from app.errors import InvalidInput
 from app.models import Organization
-from app.regions import region_name
+from app.identity.regions import region_name
 from app.services import organizations, reconcile, review
 from app.settings import Settings
 

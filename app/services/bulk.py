@@ -19,10 +19,11 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from app import csvio, names
+from app import csvio
+from app.identity import names
 from app.errors import InvalidInput
 from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine, Statement, StatementUrl, utcnow
-from app.services.identity import OrganizationHints, describe_new_organization, normalize_country, normalize_region_code
+from app.identity.evidence import OrganizationHints, describe_new_organization, normalize_country, normalize_region_code
 
 BATCH_ROWS = 5_000
 _LOOKUP_CHUNK = 2_000  # values per `IN (...)`: far below SQLite's and psycopg's parameter limits

@@ -21,7 +21,7 @@ from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Organization, PrintedName, SignatureLine, Statement, StatementUrl
-from app.regions import region_name
+from app.identity.regions import region_name
 from app.services.exports import neutralize
 
 BATCH = 1000  # rows fetched per round trip, and CSV rows per chunk sent

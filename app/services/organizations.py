@@ -15,12 +15,12 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, String, bindparam, distinct, func, select
 from sqlalchemy.orm import Session
 
-from app import names
+from app.identity import names
 from app.errors import InvalidInput, NotFound
 from app.models import SECTORS, Organization, OrganizationStats, PrintedName, SignatureLine, Statement
-from app.regions import region_name, resolve_region
+from app.identity.regions import region_name, resolve_region
 from app.services import audit, review, signing_stats, text_search
-from app.services.identity import normalize_region_code
+from app.identity.evidence import normalize_region_code
 from app.services.ids import id_or_slug_condition, row_named
 from app.services.paging import Page, PagedQuery, page_of, paginate
 

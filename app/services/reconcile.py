@@ -18,12 +18,12 @@ from rapidfuzz import fuzz
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app import names
+from app.identity import names
 from app.errors import InvalidInput
 from app.models import Organization, PrintedName
-from app.regions import region_name, resolve_region
-from app.similarity import translation_pairs
-from app.text import fold
+from app.identity.regions import region_name, resolve_region
+from app.identity.similarity import translation_pairs
+from app.identity.text import fold
 
 ORGANIZATION_TYPE = {"id": "organization", "name": "Organization"}
 DEFAULT_LIMIT = 5

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import RegionStats
-from app.regions import all_regions, region_name
+from app.identity.regions import all_regions, region_name
 
 
 @dataclass(frozen=True, slots=True)

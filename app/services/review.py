@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app import similarity
+from app.identity import similarity
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import (
     DECISIONS,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.errors import InvalidInput, NotFound
 from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine, Statement, StatementStats, StatementUrl
-from app.regions import region_name
+from app.identity.regions import region_name
 from app.services import organizations, text_search
 from app.services.organizations import FacetCount
 from app.services.ids import id_or_slug_condition, row_named

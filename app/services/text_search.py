@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, column, func, literal, literal_column, or_, select, table
 from sqlalchemy.orm import Session
 
-from app import names
+from app.identity import names
 from app.models import Organization, PrintedName
 
 _FTS = table("printed_names_fts", column("rowid"), column("printed_names_fts"))

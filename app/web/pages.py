@@ -16,7 +16,7 @@ from app.api.common import date_at_precision
 from app.api.deps import SessionDep
 from app.errors import InvalidInput, NotFound
 from app.models import SECTORS, Organization
-from app.regions import all_regions, region_name
+from app.identity.regions import all_regions, region_name
 from app.services import organizations, review, statements
 from app.services.paging import Page
 from app.web.render import PageDep, csv_response, path_for

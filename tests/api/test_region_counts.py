@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Organization, PrintedName
-from app.services.identity import OrganizationHints
+from app.identity.evidence import OrganizationHints
 from tests.importing import LineFields, StatementFields, import_statement
 from tests.live_counts import live_region_counts
 

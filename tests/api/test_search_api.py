@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Organization, OrganizationStats, PrintedName, StatementStats
 from app.services import organizations, review, signing_stats
-from app.services.identity import OrganizationHints
+from app.identity.evidence import OrganizationHints
 from tests.importing import LineFields, StatementFields, import_statement
 
 ACCESO = "Fundación Acceso a la Justicia"

@@ -12,9 +12,9 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.names import match_key
-from app.regions import infer_region
-from app.similarity import OrgRecord, suggest
+from app.identity.names import match_key
+from app.identity.regions import infer_region
+from app.identity.similarity import OrgRecord, suggest
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = Path(__file__).resolve().parents[2] / "seed" / "2021-11-joint-statement-icc-criminalization.csv"

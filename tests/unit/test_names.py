@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.names import match_key, search_text, slugify
+from app.identity.names import match_key, search_text, slugify
 
 SAME = [
     # (printed, variant): the same organization printed differently

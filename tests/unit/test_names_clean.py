@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.names import clean, extract_acronym, fold, match_key, words
-from app.text import fold as text_fold
+from app.identity.names import clean, extract_acronym, fold, match_key, words
+from app.identity.text import fold as text_fold
 
 SEED = Path(__file__).resolve().parents[2] / "seed" / "2021-11-joint-statement-icc-criminalization.csv"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.regions import RegionMatch, all_regions, infer_region, place_words, region_name, resolve_region
+from app.identity.regions import RegionMatch, all_regions, infer_region, place_words, region_name, resolve_region
 
 # The signatories of the seed statement, with the region each name states (None: it states none).
 SEED_SIGNATORIES = [

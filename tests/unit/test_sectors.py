@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.sectors import SECTORS, SectorMatch, infer_sector
+from app.identity.sectors import SECTORS, SectorMatch, infer_sector
 
 CASES = [
     # academic: universities, their chairs, faculties and centres

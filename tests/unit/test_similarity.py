@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from app.regions import infer_region
-from app.similarity import OrgRecord, Suggestion, candidate_pairs, suggest
+from app.identity.regions import infer_region
+from app.identity.similarity import OrgRecord, Suggestion, candidate_pairs, suggest
 
 SEED = Path(__file__).resolve().parents[2] / "seed" / "2021-11-joint-statement-icc-criminalization.csv"
 SEED_STATEMENT = 1

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import CANDIDATE_STATUSES, SECTORS, STATEMENT_KINDS, VALUE_SOURCES, Organization, PrintedName
 from app.services import review
-from app.services.identity import OrganizationHints
+from app.identity.evidence import OrganizationHints
 from tests.importing import LineFields, StatementFields, import_statement
 from app.web import i18n
 from app.web.render import TEMPLATES

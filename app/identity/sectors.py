@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.names import clean
-from app.text import fold_word
+from app.identity.names import clean
+from app.identity.text import fold_word
 
 SECTORS = (
     "ngo", "academic", "professional_body", "union", "religious", "business", "government",

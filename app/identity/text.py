@@ -1,6 +1,6 @@
 """Text folding shared by the pure modules (names, regions, sectors, similarity).
 
-Kept apart so that `app.names` can use `app.regions` and the reverse without an import cycle.
+Kept apart so that `app.identity.names` can use `app.identity.regions` and the reverse without an import cycle.
 """
 
 from __future__ import annotations

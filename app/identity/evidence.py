@@ -2,7 +2,7 @@
 
 Resolution (exact printed name, then match key, else a new organization) happens in bulk in
 `app.services.bulk`; nothing fuzzy happens there: two names share an organization automatically
-only when their match keys are equal (see `app.names.match_key`).
+only when their match keys are equal (see `app.identity.names.match_key`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from app import names, regions, sectors
+from app.identity import names, regions, sectors
 from app.errors import InvalidInput
 
 # The registry's home: place names in a row without a country are read as Venezuelan places.

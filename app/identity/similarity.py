@@ -19,8 +19,8 @@ from itertools import combinations
 
 from rapidfuzz.distance import OSA
 
-from app import names
-from app.regions import infer_region, place_words
+from app.identity import names
+from app.identity.regions import infer_region, place_words
 
 DEFAULT_THRESHOLD = 0.6
 """Lowest score (0..1) the names must earn for a pair to be suggested."""
