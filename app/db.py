@@ -34,7 +34,7 @@ def _search_text_or_none(text: str | None) -> str | None:
 _ANALYSIS_LIMIT = 1000
 # The tables bulk changes grow, and whose sizes decide the read queries' plans.
 _PLANNED_TABLES = (
-    "statements", "statement_urls", "organizations", "printed_names", "signature_lines",
+    "statements", "statement_urls", "organizations", "printed_names", "organization_names", "signature_lines",
     "organization_stats", "statement_stats",
 )  # fmt: skip
 

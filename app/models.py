@@ -1,7 +1,10 @@
 """The registry's tables (SQLAlchemy 2 typed ORM); column meanings live in `comment=`.
 
-Signature lines point at printed names and printed names at organizations, so a merge moves
-printed names between organizations and never rewrites a signature line.
+Identity v2: every signature line carries its own attribution (`organization_id`) and the evidence
+its file gave (region, country, acronym, verbatim). Printed names are a global catalog of verbatim
+texts, so two organizations can be printed with the same words (homonyms). Merges and splits move
+lines between organizations and record each move, so both undo exactly; what a line printed and
+what its file said are never rewritten.
 """
 
 from __future__ import annotations
@@ -48,9 +51,10 @@ SECTORS = (
     "intergovernmental",
     "media",
 )
-# Where an organization's region or sector came from; an admin's or the import file's word wins
-# over inference.
+# Where an organization's region, country or sector came from; an admin's or the import file's word
+# wins over inference.
 VALUE_SOURCES = ("admin", "import", "inferred")
+NAME_SOURCES = ("printed", "admin")
 DECISIONS = ("same", "different", "unsure")
 CANDIDATE_STATUSES = ("open", *DECISIONS)
 # Engine-specific search indexes made by migration 0004, not by these models (SQLite's full-text
@@ -147,38 +151,54 @@ class Organization(Base):
     region_evidence: Mapped[str | None] = mapped_column(
         String(300), comment="For an inferred region: the words of the name that named the place."
     )
+    region_conflict: Mapped[list[str] | None] = mapped_column(
+        JSON, comment="When the files disagree: every place code their lines gave (regions, or countries); else null."
+    )
+    country_source: Mapped[str | None] = mapped_column(String(10), comment=f"One of {VALUE_SOURCES}.")
     sector: Mapped[str | None] = mapped_column(String(30), index=True, comment=f"One of {SECTORS}.")
     sector_source: Mapped[str | None] = mapped_column(String(10), comment=f"One of {VALUE_SOURCES}.")
+    name_source: Mapped[str] = mapped_column(
+        String(10), default="printed", server_default="printed", comment=f"One of {NAME_SOURCES}: derived from its printed names, or set by an admin."
+    )
+    legal_form: Mapped[str | None] = mapped_column(String(100), comment="A legal form printed with the name (A.C., S.C.), kept apart from it.")
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id"), index=True, comment="Set when merged: the surviving organization."
     )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    printed_names: Mapped[list[PrintedName]] = relationship(back_populates="organization", order_by="PrintedName.id")
-
 
 class PrintedName(Base):
     __tablename__ = "printed_names"
-    __table_args__ = {"comment": "A name exactly as printed on some statement; the catalog of aliases."}
+    __table_args__ = {"comment": "A name exactly as printed on some statement: the catalog of verbatim texts, shared by homonyms."}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(1000), unique=True, comment="Verbatim, trimmed of surrounding space.")
     match_key: Mapped[str] = mapped_column(String(1000), index=True, comment="names.match_key(text).")
     key_version: Mapped[int] = mapped_column(Integer, comment="names.MATCH_KEY_VERSION the key was made with.")
     search_text: Mapped[str] = mapped_column(String(1000), comment="names.search_text(text), for search.")
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    organization: Mapped[Organization] = relationship(back_populates="printed_names")
+
+class OrganizationName(Base):
+    __tablename__ = "organization_names"
+    __table_args__ = (
+        # why: name search and the import go from a printed name to the organizations it names.
+        Index("ix_organization_names_printed_name_id_organization_id", "printed_name_id", "organization_id"),
+        {"comment": "Derived from signature lines: the printed names each organization's lines use, and how often."},
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"), primary_key=True)
+    line_count: Mapped[int] = mapped_column(Integer, comment="Lines of this organization printed with this name.")
 
 
 class SignatureLine(Base):
     __tablename__ = "signature_lines"
     __table_args__ = (
         UniqueConstraint("statement_id", "printed_name_id", "position"),
-        # why: covers name -> statements, so per-organization counts never read the lines table.
-        Index("ix_signature_lines_printed_name_id_statement_id", "printed_name_id", "statement_id"),
-        {"comment": "One printed line of a statement's signature list, never rewritten."},
+        # why: covers organization -> statements, so per-organization counts never read the lines table.
+        Index("ix_signature_lines_organization_id_statement_id", "organization_id", "statement_id"),
+        {"comment": "One printed line of a statement's signature list: its text and evidence are never rewritten."},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -189,9 +209,22 @@ class SignatureLine(Base):
     )
     raw_text: Mapped[str] = mapped_column(Text, comment="The line exactly as printed or given in the file.")
     printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"))
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id"), comment="The organization this line names now; merges and splits move it."
+    )
     is_repeat: Mapped[bool] = mapped_column(
         Boolean, default=False, comment="The organization already appears on an earlier line of this statement."
     )
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imports.id"), index=True, comment="The import that added the line (null: before imports were recorded)."
+    )
+    given_region: Mapped[str | None] = mapped_column(String(200), comment="The region cell of the line's row, verbatim.")
+    region_code: Mapped[str | None] = mapped_column(String(10), comment="ISO 3166-2 code of given_region.")
+    given_country: Mapped[str | None] = mapped_column(String(100), comment="The country cell of the line's row, verbatim.")
+    country: Mapped[str | None] = mapped_column(
+        String(2), comment="ISO 3166-1 code the import gave the line (its country cell, or the import's country option)."
+    )
+    given_acronym: Mapped[str | None] = mapped_column(String(100), comment="The acronym cell of the line's row, verbatim.")
 
     statement: Mapped[Statement] = relationship(back_populates="lines")
     printed_name: Mapped[PrintedName] = relationship()
@@ -244,7 +277,7 @@ class ReviewCandidate(Base):
 
 class Merge(Base):
     __tablename__ = "merges"
-    __table_args__ = {"comment": "One organization merged into another; undone by moving its names back."}
+    __table_args__ = {"comment": "One organization merged into another; undone by moving its lines back."}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survivor_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -253,7 +286,10 @@ class Merge(Base):
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     survivor_before: Mapped[dict[str, Any]] = mapped_column(
-        default=dict, comment="Survivor fields the merge filled in from the merged one, with their old values."
+        default=dict, comment="Survivor fields the merge changed, with their old values."
+    )
+    last_line_id: Mapped[int | None] = mapped_column(
+        Integer, comment="The newest line id when the merge was made: later lines can follow the moved names back."
     )
     undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     undone_by: Mapped[str | None] = mapped_column(String(200))
@@ -263,13 +299,44 @@ class Merge(Base):
 
 class MergeMove(Base):
     __tablename__ = "merge_moves"
-    __table_args__ = {"comment": "A printed name a merge moved to the survivor."}
+    __table_args__ = {"comment": "A signature line a merge moved to the survivor."}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     merge_id: Mapped[int] = mapped_column(ForeignKey("merges.id", ondelete="CASCADE"), index=True)
-    printed_name_id: Mapped[int] = mapped_column(ForeignKey("printed_names.id"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("signature_lines.id"), index=True)
 
     merge: Mapped[Merge] = relationship(back_populates="moves")
+
+
+class Split(Base):
+    __tablename__ = "splits"
+    __table_args__ = {"comment": "Signature lines an admin moved from one organization to another; undone by moving them back."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True, comment="Where the lines were.")
+    into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id"), index=True, comment="Where they went (null once an undo removed the organization the split created)."
+    )
+    into_name: Mapped[str] = mapped_column(String(1000), comment="The name of `into` when the split was made.")
+    created_into: Mapped[bool] = mapped_column(Boolean, default=False, comment="The split created `into` for these lines.")
+    actor: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text, comment="Why, in the admin's words.")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(200))
+
+    moves: Mapped[list[SplitMove]] = relationship(back_populates="split", cascade="all, delete-orphan")
+
+
+class SplitMove(Base):
+    __tablename__ = "split_moves"
+    __table_args__ = {"comment": "A signature line a split moved."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    split_id: Mapped[int] = mapped_column(ForeignKey("splits.id", ondelete="CASCADE"), index=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("signature_lines.id"), index=True)
+
+    split: Mapped[Split] = relationship(back_populates="moves")
 
 
 class OrganizationStats(Base):

@@ -8,8 +8,10 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.models import OrganizationName, PrintedName
 from app.services import importer
 from app.services.bulk import StatementExtras
 from app.identity.evidence import OrganizationHints
@@ -83,3 +85,13 @@ def _csv(lines: list[LineFields]) -> bytes:
         hints = line.hints
         writer.writerow([line.raw_text, line.position or "", hints.region or "", hints.acronym or "", hints.country or ""])
     return out.getvalue().encode()
+
+
+def organization_printed_as(session: Session, text: str) -> int:
+    """The id of the one organization whose lines are printed as `text` (fails if several or none)."""
+    query = (
+        select(OrganizationName.organization_id)
+        .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
+        .where(PrintedName.text == text)
+    )
+    return session.scalars(query).one()

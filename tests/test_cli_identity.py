@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from app.cli import app
 from app.models import Organization, PrintedName
 from app.settings import Settings
+from tests.importing import organization_printed_as
 
 runner = CliRunner()
 
@@ -20,7 +21,7 @@ def firmas(settings: Settings, *args: str):
 
 def org_id(session_factory: sessionmaker[Session], printed: str) -> int:
     with session_factory() as session:
-        return session.scalar(select(PrintedName.organization_id).where(PrintedName.text == printed))
+        return organization_printed_as(session, printed)
 
 
 def test_export_names_lists_every_printed_name_with_its_region(settings: Settings, seeded) -> None:

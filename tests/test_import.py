@@ -59,14 +59,15 @@ def test_long_file_reports_per_statement_and_in_total(settings: Settings, db, tm
     assert report["status"] == "applied" and report["rows_read"] == 5
     assert report["totals"] == {
         "statements_created": 2, "statements_matched": 0, "lines_added": 5, "lines_present": 0,
-        "names_exact": 1, "names_by_key": 1, "organizations_created": 3, "suggestions_raised": 0,
+        "names_exact": 1, "names_by_key": 1, "organizations_created": 3, "organizations_kept_apart": 0,
+        "homonym_suggestions": 0, "suggestions_raised": 0,
     }  # fmt: skip
     carta, otra = report["statements"]
     assert (carta["slug"], carta["lines_added"], carta["names_by_key"]) == ("2022-carta-abierta", 3, 1)
     assert (otra["slug"], otra["lines_added"], otra["names_exact"]) == ("2022-otra-carta", 2, 1)
     with db() as session:
         lines = session.execute(
-            select(SignatureLine.position, SignatureLine.raw_text, PrintedName.organization_id, SignatureLine.is_repeat)
+            select(SignatureLine.position, SignatureLine.raw_text, SignatureLine.organization_id, SignatureLine.is_repeat)
             .join(PrintedName).join(Statement).where(Statement.slug == "2022-carta-abierta").order_by(SignatureLine.sort_order)
         ).all()  # fmt: skip
         monagas = session.scalars(select(Organization).where(Organization.name == "Colegio de Médicos Monagas")).one()
@@ -267,7 +268,7 @@ def test_an_import_leaves_the_query_planner_statistics_of_what_it_wrote(settings
         connection = session.connection()
         if connection.dialect.name == "sqlite":
             rows = connection.exec_driver_sql(
-                "SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_signature_lines_printed_name_id_statement_id'"
+                "SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_signature_lines_organization_id_statement_id'"
             ).scalar()
         else:
             rows = connection.exec_driver_sql("SELECT reltuples::int FROM pg_class WHERE oid = 'signature_lines'::regclass").scalar()

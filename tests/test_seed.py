@@ -5,15 +5,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Organization, PrintedName, SignatureLine, Statement
 from app.services import seed
+from tests.importing import organization_printed_as
 
 JOINT = "2021-11-joint-statement-icc-criminalization"
 
 
 def _lines(session: Session, slug: str) -> list[tuple[str, str, bool, int]]:
     rows = session.execute(
-        select(SignatureLine.position, SignatureLine.raw_text, SignatureLine.is_repeat, PrintedName.organization_id)
+        select(SignatureLine.position, SignatureLine.raw_text, SignatureLine.is_repeat, SignatureLine.organization_id)
         .join(Statement)
-        .join(PrintedName)
         .where(Statement.slug == slug)
         .order_by(SignatureLine.sort_order)
     )
@@ -102,6 +102,4 @@ def test_new_organizations_get_a_clean_name_an_acronym_and_a_sector_while_the_pr
 
 
 def _organization_printed_as(session: Session, text: str) -> Organization:
-    return session.scalars(
-        select(Organization).join(PrintedName, PrintedName.organization_id == Organization.id).where(PrintedName.text == text)
-    ).one()
+    return session.get_one(Organization, organization_printed_as(session, text))

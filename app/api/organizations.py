@@ -56,6 +56,7 @@ def organization_public(request: Request, organization: Organization) -> dict:
         region=region,
         sector=organization.sector,
         sector_source=organization.sector_source,
+        region_conflict=organization.region_conflict,
         url=str(request.url_for("get_organization", id_or_slug=organization.slug)),
     )
 

@@ -56,6 +56,12 @@ class OrganizationPublic(BaseModel):
     sector_source: str | None = Field(
         description="Where the sector came from: 'inferred' from the name, or set by an 'admin'.", examples=["inferred"]
     )
+    region_conflict: list[str] | None = Field(
+        None,
+        description="When the files disagree on where it is: every region (or country) code its lines were given; "
+        "the region shown is the one it had, or the one most lines gave. Null when they agree.",
+        examples=[["VE-B", "VE-V"]],
+    )
     url: str
 
 
@@ -117,12 +123,22 @@ class OrganizationDetail(OrganizationPublic):
     merged_into: OrganizationRef | None = None
 
 
+class LineEvidencePublic(BaseModel):
+    region: str | None = Field(description="The file's region cell for this line, verbatim.", examples=["Zulia"])
+    region_code: str | None = Field(description="Its ISO 3166-2 code.", examples=["VE-V"])
+    country: str | None = Field(description="The file's country cell, verbatim.", examples=["VE"])
+    country_code: str | None = Field(description="ISO 3166-1: the cell's, or the import's country option.", examples=["VE"])
+    acronym: str | None = Field(description="The file's acronym cell, verbatim.", examples=["Codhez"])
+
+
 class LinePublic(BaseModel):
+    id: int = Field(description="The line's id (what a split names).")
     position: str | None = Field(description="The printed number, as text; null when unnumbered.", examples=["10"])
     raw_text: str = Field(description="The line exactly as printed.")
     printed_name: str
     is_repeat: bool = Field(description="The organization already appears on an earlier line of this statement.")
     organization: OrganizationRef
+    evidence: LineEvidencePublic = Field(description="What the line's own file said about the organization.")
 
 
 class StatementPublic(BaseModel):

@@ -13,6 +13,7 @@ from app.api.listing import LIST_RESPONSES, reject_unknown_params, respond_page
 from app.api.organizations import facets_public, organization_page
 from app.api.queries import SignatoryQuery, StatementQuery
 from app.api.schemas import (
+    LineEvidencePublic,
     LinePublic,
     ListOut,
     OrganizationListItem,
@@ -135,12 +136,20 @@ def get_statement(request: Request, session: SessionDep, id_or_slug: str = IdOrS
         notes=statement.notes,
         lines=[
             LinePublic(
+                id=line.id,
                 position=line.position,
                 raw_text=line.raw_text,
                 printed_name=line.printed_name,
                 is_repeat=line.is_repeat,
                 organization=OrganizationRef(
                     id=line.organization_id, slug=line.organization_slug, name=line.organization_name
+                ),
+                evidence=LineEvidencePublic(
+                    region=line.given_region,
+                    region_code=line.region_code,
+                    country=line.given_country,
+                    country_code=line.country,
+                    acronym=line.given_acronym,
                 ),
             )
             for line in lines

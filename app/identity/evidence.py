@@ -1,8 +1,8 @@
 """What an import says about organizations: the hints a row gives and the columns of a new one.
 
-Resolution (exact printed name, then match key, else a new organization) happens in bulk in
-`app.services.bulk`; nothing fuzzy happens there: two names share an organization automatically
-only when their match keys are equal (see `app.identity.names.match_key`).
+Resolution happens in bulk in `app.services.bulk`, by the rules of `app.identity.attribution`;
+nothing fuzzy happens there: a line joins an organization automatically only when their match
+keys are equal (see `app.identity.names.match_key`) and no evidence contradicts it.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ def describe_new_organization(
         "name": names.clean(printed),
         "acronym": given_acronym or names.extract_acronym(printed),
         "country": country,
+        "country_source": "import" if country else None,
         "region_code": None,
         "region_source": None,
         "region_evidence": None,
@@ -72,7 +73,7 @@ def describe_new_organization(
     }
     given = normalize_region_code(hints.region)
     if given:
-        fields.update(region_code=given, region_source="import", country=country or given[:2])
+        fields.update(region_code=given, region_source="import", country=country or given[:2], country_source="import")
         return fields
     inferred = regions.infer_region(printed, country or default_country)
     if inferred:
@@ -81,5 +82,6 @@ def describe_new_organization(
             region_source="inferred",
             region_evidence=" ".join(inferred.evidence),
             country=country or inferred.code[:2],
+            country_source="import" if country else "inferred",
         )
     return fields

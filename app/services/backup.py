@@ -238,7 +238,7 @@ def _self_references(table: sa.Table) -> list[str]:
 
 def _load_table(connection: sa.Connection, table: sa.Table, archive: zipfile.ZipFile, entry: dict[str, Any]) -> None:
     deferred = _self_references(table)
-    (key,) = table.primary_key.columns
+    key = next(iter(table.primary_key.columns))  # tables that point at themselves have a single-column key
     decoders = {column.name: _decoder(column) for column in table.columns}
     later: list[dict[str, Any]] = []
     batch: list[dict[str, Any]] = []

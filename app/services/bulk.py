@@ -8,22 +8,33 @@ import however often it is printed. Flushes, never commits: the caller owns the 
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app import csvio
-from app.identity import names
 from app.errors import InvalidInput
-from app.models import STATEMENT_KINDS, Organization, PrintedName, SignatureLine, Statement, StatementUrl, utcnow
+from app.identity import attribution, names
+from app.identity.attribution import Context, Place
 from app.identity.evidence import OrganizationHints, describe_new_organization, normalize_country, normalize_region_code
+from app.models import (
+    STATEMENT_KINDS,
+    Organization,
+    OrganizationName,
+    PrintedName,
+    SignatureLine,
+    Statement,
+    StatementUrl,
+    utcnow,
+)
+from app.services.review import store_homonym_suggestions
 
 BATCH_ROWS = 5_000
 _LOOKUP_CHUNK = 2_000  # values per `IN (...)`: far below SQLite's and psycopg's parameter limits
@@ -31,9 +42,15 @@ _LOOKUP_CHUNK = 2_000  # values per `IN (...)`: far below SQLite's and psycopg's
 # statement's rows together, so a few hundred recent statements cover them, and one evicted is
 # reloaded from the database (its lines are flushed by then) if it comes back.
 _STATEMENT_STATES_KEPT = 256
-_LIMITS = {"organization": 1000, "position": 20, "statement_url": 2000, "acronym": 100, "statement_language": 16}
-
-Resolution = Literal["exact", "key", "new"]
+_LIMITS = {
+    "organization": 1000, "position": 20, "statement_url": 2000, "acronym": 100, "statement_language": 16,
+    "region": 200, "country": 100,
+}  # fmt: skip
+_PLACE_FIELDS = ("region_code", "region_source", "region_evidence", "region_conflict", "country", "country_source")
+_LINE_COLUMNS = (
+    "statement_id", "sort_order", "position", "raw_text", "printed_name_id", "organization_id", "is_repeat",
+    "import_id", "given_region", "region_code", "given_country", "country", "given_acronym",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +79,7 @@ class StatementReport:
     names_exact: int = 0
     names_by_key: int = 0
     organizations_created: int = 0
+    organizations_kept_apart: int = 0  # of those created: kept apart from a same-named organization
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +97,7 @@ class LoadResult:
     new_organization_ids: list[int] = field(default_factory=list)
     # Regions organizations left or entered through the file's region column (None: no region).
     moved_regions: set[str | None] = field(default_factory=set)
+    homonym_suggestions: int = 0  # pairs of same-named organizations raised for review
 
 
 _Cells = tuple[str | None, str | None, str | None, str | None, str | None]  # a row's statement cells
@@ -92,9 +111,11 @@ class _Line(NamedTuple):
     text: str
     raw: str
     position: str
-    region: str | None
-    acronym: str | None
-    country: str | None
+    region: str | None  # ISO 3166-2 code of given_region
+    acronym: str | None  # the acronym cell, as given
+    country: str | None  # ISO 3166-1: the country cell's, else the import's country option
+    given_region: str | None
+    given_country: str | None
 
 
 @dataclass(slots=True)
@@ -164,18 +185,31 @@ def larger_page_cache(session: Session) -> Iterator[None]:
 class Loader:
     """Writes checked rows; one instance per import (its caches hold only this import's names)."""
 
-    def __init__(self, session: Session, *, country: str | None = None, extras: StatementExtras | None = None):
+    def __init__(
+        self, session: Session, *, import_id: int | None = None, country: str | None = None, extras: StatementExtras | None = None
+    ):
         self.session = session
-        self.country = country
+        self.import_id = import_id
+        self.country = normalize_country(country)
         self.extras = extras or StatementExtras()
-        self._names: dict[str, tuple[int, int]] = {}  # printed text -> (printed name id, organization id)
-        self._org_by_key: dict[str, int] = {}
-        self._keys_missing: set[str] = set()
-        self._introduced: dict[str, Resolution] = {}  # names created by this batch, until first counted
+        self.homonym_suggestions = 0
+        self._names: dict[str, tuple[int, str]] = {}  # printed text -> (printed name id, match key)
+        # Organizations by match key, in creation order; ids of organizations this import creates
+        # are negative until they are written (`_real`).
+        self._candidates: dict[str, list[int]] = {}
+        self._evidence: dict[int, attribution.Evidence] = {}
+        self._places: dict[int, Place] = {}
+        self._attributed: dict[tuple[str, Context], int] = {}
+        self._new_ids: dict[int, int] = {}  # placeholder (negative) -> organization id
+        self._founded: set[int] = set()
+        self._apart: list[tuple[int, int, str]] = []  # (new organization, same-named one, why)
+        self._known_pairs: set[tuple[int, int]] = set()  # (organization, printed name) printed so already
+        self._stored_pairs: set[tuple[int, int]] = set()  # ... and stored in organization_names
+        self._added_pairs: Counter[tuple[int, int]] = Counter()
+        self._given: dict[int, list[tuple[str | None, str | None]]] = {}  # organization -> places its new lines gave
         self._statement_by_file_key: dict[tuple[Any, ...], int] = {}
         self._reports: dict[int, StatementReport] = {}
         self._states: OrderedDict[int, _StatementState] = OrderedDict()
-        self._region_hints: dict[int, str] = {}
         self._statement_slugs: set[str] | None = None
         self._organization_slugs: set[str] | None = None
         self._new_organization_ids: list[int] = []
@@ -207,10 +241,11 @@ class Loader:
             self._resolve_statements(lines)
             self._write(lines)
             self._forget_old_statements()
-        moved_regions = self._apply_region_hints()
+        moved_regions = self._finish()
         return LoadResult(
-            [self._reports[i] for i in self._statement_order], errors, valid, self._new_organization_ids, moved_regions
-        )
+            [self._reports[i] for i in self._statement_order], errors, valid, self._new_organization_ids, moved_regions,
+            self.homonym_suggestions,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ checking one row
 
@@ -226,7 +261,10 @@ class Loader:
                 self._file_key_of[cells] = self._file_key(cells)
         except InvalidInput as error:
             return RowProblem(row.line, error.extra.get("field"), error.detail)
-        return _Line(cells, row.organization, row.raw, row.position or "", region, row.acronym, country)
+        return _Line(
+            cells, row.organization, row.raw, row.position or "", region, row.acronym, country or self.country,
+            row.region, row.country,
+        )  # fmt: skip
 
     def _region(self, cell: str) -> str | None:
         if cell not in self._regions:
@@ -359,12 +397,10 @@ class Loader:
             self._fill_states(chunk)
 
     def _fill_states(self, statement_ids: list[int]) -> None:
-        query = (
-            select(SignatureLine.statement_id, SignatureLine.printed_name_id, SignatureLine.position,
-                   PrintedName.organization_id, SignatureLine.sort_order)
-            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-            .where(SignatureLine.statement_id.in_(statement_ids))
-        )  # fmt: skip
+        query = select(
+            SignatureLine.statement_id, SignatureLine.printed_name_id, SignatureLine.position,
+            SignatureLine.organization_id, SignatureLine.sort_order,
+        ).where(SignatureLine.statement_id.in_(statement_ids))  # fmt: skip
         for statement_id, printed_name_id, position, organization_id, sort_order in self._select(query):
             state = self._states[statement_id]
             state.lines.add((printed_name_id, position))
@@ -387,61 +423,117 @@ class Loader:
     # ------------------------------------------------------------------ names and organizations
 
     def _write(self, lines: list[_Line]) -> None:
-        first_of = {}
-        for line in lines:
-            first_of.setdefault(line.text, line)
-        unknown = [text for text in first_of if text not in self._names]
+        unknown = list(dict.fromkeys(line.text for line in lines if line.text not in self._names))
         if unknown:
             self._look_up_names(unknown)
-            self._create_names([first_of[text] for text in unknown if text not in self._names])
-        self._write_lines(lines)
+            self._create_names([text for text in unknown if text not in self._names])
+        unseen = list(dict.fromkeys(self._names[line.text][1] for line in lines))
+        self._look_up_candidates([key for key in unseen if key not in self._candidates])
+        placed = self._place_lines(lines)
+        founders: dict[int, _Line] = {}
+        chosen = [None if state is None else self._attribute(line, founders) for line, state in zip(lines, placed, strict=True)]
+        self._create_organizations(founders)
+        self._write_lines(lines, placed, chosen)
+
+    def _place_lines(self, lines: list[_Line]) -> list[_StatementState | None]:
+        """Each line's statement state, or None for a line already on its statement (by printed
+        name and position: a re-import adds nothing, whatever the line names now)."""
+        placed: list[_StatementState | None] = []
+        last_cells, state = None, None
+        for line in lines:
+            if line.cells != last_cells:  # why: rows of one statement come together
+                last_cells = line.cells
+                state = self._state(self._statement_by_file_key[self._file_key_of[line.cells]])
+            line_key = (self._names[line.text][0], line.position)
+            if line_key in state.lines:
+                state.report.lines_present += 1
+                state.report.names_exact += 1
+                placed.append(None)
+            else:
+                state.lines.add(line_key)
+                placed.append(state)
+        return placed
 
     def _look_up_names(self, texts: list[str]) -> None:
         for chunk in _chunks(texts, _LOOKUP_CHUNK):
-            query = select(PrintedName.text, PrintedName.id, PrintedName.organization_id).where(PrintedName.text.in_(chunk))
-            for text, printed_name_id, organization_id in self._select(query):
-                self._names[text] = (printed_name_id, organization_id)
+            query = select(PrintedName.text, PrintedName.id, PrintedName.match_key).where(PrintedName.text.in_(chunk))
+            for text, printed_name_id, key in self._select(query):
+                self._names[text] = (printed_name_id, key)
 
-    def _look_up_keys(self, keys: list[str]) -> None:
-        for chunk in _chunks(keys, _LOOKUP_CHUNK):
-            query = (
-                select(PrintedName.match_key, PrintedName.organization_id)
-                .where(PrintedName.match_key.in_(chunk))
-                .order_by(PrintedName.id)
-            )
-            for key, organization_id in self._select(query):
-                self._org_by_key.setdefault(key, organization_id)
-        self._keys_missing.update(key for key in keys if key not in self._org_by_key)
-
-    def _create_names(self, first_lines: list[_Line]) -> None:
-        """New printed names: attached to the organization of an equal match key, else to a new one."""
-        if not first_lines:
+    def _create_names(self, texts: list[str]) -> None:
+        """New printed names in the catalog (a text is stored once, whichever organizations it names)."""
+        if not texts:
             return
-        keyed = [(line, names.match_key(line.text)) for line in first_lines]
-        unseen = list(dict.fromkeys(key for _, key in keyed if key not in self._org_by_key and key not in self._keys_missing))
-        self._look_up_keys(unseen)
-        founders: dict[str, _Line] = {}
-        for line, key in keyed:
-            if key not in self._org_by_key:
-                founders.setdefault(key, line)
-        self._create_organizations(founders)
-        rows, now = [], self._bound(PrintedName.__table__.c.created_at, utcnow())
-        for line, key in keyed:
-            self._introduced[line.text] = "new" if founders.get(key) is line else "key"
-            rows.append((line.text, key, names.MATCH_KEY_VERSION, names.search_text(line.text), self._org_by_key[key], now))
-        self._insert(PrintedName, ("text", "match_key", "key_version", "search_text", "organization_id", "created_at"), rows)
+        now = self._bound(PrintedName.__table__.c.created_at, utcnow())
+        rows = [(text, names.match_key(text), names.MATCH_KEY_VERSION, names.search_text(text), now) for text in texts]
+        self._insert(PrintedName, ("text", "match_key", "key_version", "search_text", "created_at"), rows)
         # why: ids are read back by the unique text; RETURNING over many rows runs one statement
         # per row on SQLite.
-        self._look_up_names([row[0] for row in rows])
+        self._look_up_names(texts)
 
-    def _create_organizations(self, founders: dict[str, _Line]) -> None:
+    def _look_up_candidates(self, keys: list[str]) -> None:
+        """The live organizations printed with a name of each key, with their evidence."""
+        for key in keys:
+            self._candidates[key] = []
+        found: set[int] = set()
+        for chunk in _chunks(keys, _LOOKUP_CHUNK):
+            query = (
+                select(PrintedName.match_key, OrganizationName.organization_id, OrganizationName.printed_name_id)
+                .join(OrganizationName, OrganizationName.printed_name_id == PrintedName.id)
+                .where(PrintedName.match_key.in_(chunk))
+                .order_by(OrganizationName.organization_id)
+            )
+            for key, organization_id, printed_name_id in self._select(query):
+                if organization_id not in self._candidates[key]:
+                    self._candidates[key].append(organization_id)
+                self._known_pairs.add((organization_id, printed_name_id))
+                self._stored_pairs.add((organization_id, printed_name_id))
+                found.add(organization_id)
+        self._load_places([organization_id for organization_id in found if organization_id not in self._places])
+
+    def _load_places(self, organization_ids: list[int]) -> None:
+        columns = [getattr(Organization, field) for field in _PLACE_FIELDS]
+        for chunk in _chunks(organization_ids, _LOOKUP_CHUNK):
+            query = select(Organization.id, *columns).where(Organization.id.in_(chunk), Organization.merged_into_id.is_(None))
+            for row in self._select(query):
+                values = dict(zip(_PLACE_FIELDS, row[1:], strict=True))
+                values["region_conflict"] = tuple(values["region_conflict"]) if values["region_conflict"] else None
+                self._places[row.id] = Place(**values)
+                self._evidence[row.id] = self._places[row.id].evidence
+        for key, candidates in self._candidates.items():
+            if any(organization_id not in self._evidence for organization_id in candidates):
+                self._candidates[key] = [organization_id for organization_id in candidates if organization_id in self._evidence]
+
+    def _attribute(self, line: _Line, founders: dict[int, _Line]) -> int:
+        """The organization `line` names: by equal match key when certain, else a new one (its
+        id is negative until `_create_organizations` gives it a real one)."""
+        printed_name_id, key = self._names[line.text]
+        context = Context(line.region, line.country)
+        organization_id = self._attributed.get((key, context))
+        if organization_id is None:
+            candidates = self._candidates[key]
+            choice = attribution.choose(context, [(candidate, self._evidence[candidate]) for candidate in candidates])
+            organization_id = choice.organization_id
+            if organization_id is None:
+                organization_id = -(len(self._new_ids) + len(founders) + 1)
+                founders[organization_id] = line
+                self._evidence[organization_id] = attribution.NO_EVIDENCE.with_context(context)
+                self._apart.extend((organization_id, other, attribution.homonym_reason(context, self._evidence[other]))
+                                   for other in choice.apart_from)  # fmt: skip
+                candidates.append(organization_id)
+            self._attributed[(key, context)] = organization_id
+        if context.given:
+            self._evidence[organization_id] = self._evidence[organization_id].with_context(context)
+        return organization_id
+
+    def _create_organizations(self, founders: dict[int, _Line]) -> None:
         if not founders:
             return
         if self._organization_slugs is None:
             self._organization_slugs = set(self.session.scalars(select(Organization.slug)))
         rows = []
         for line in founders.values():
-            hints = OrganizationHints(region=line.region, acronym=line.acronym, country=line.country or self.country)
+            hints = OrganizationHints(region=line.region, acronym=line.acronym, country=line.country)
             described = describe_new_organization(line.text, hints)
             slug = names.first_free_slug(names.slugify(described["name"]), self._organization_slugs)
             self._organization_slugs.add(slug)
@@ -451,42 +543,51 @@ class Loader:
         self._insert(Organization, columns, [(*row.values(), now) for row in rows])
         slugs = [row["slug"] for row in rows]
         id_of = self._ids_by_slug(Organization, slugs)
-        ids = [id_of[slug] for slug in slugs]
-        self._new_organization_ids.extend(ids)
-        self._org_by_key.update(zip(founders, ids, strict=True))
-        self._keys_missing.difference_update(founders)
+        for placeholder, row in zip(founders, rows, strict=True):
+            real = id_of[row["slug"]]
+            self._new_ids[placeholder] = real
+            self._places[placeholder] = Place(**{field: row.get(field) for field in _PLACE_FIELDS})
+            self._new_organization_ids.append(real)
+
+    def _real(self, organization_id: int) -> int:
+        return self._new_ids[organization_id] if organization_id < 0 else organization_id
 
     # ------------------------------------------------------------------ lines
 
-    def _write_lines(self, lines: list[_Line]) -> None:
+    def _write_lines(self, lines: list[_Line], placed: list[_StatementState | None], chosen: list[int | None]) -> None:
         rows = []
-        last_cells, state = None, None
-        for line in lines:
-            if line.cells != last_cells:  # why: rows of one statement come together
-                last_cells = line.cells
-                state = self._state(self._statement_by_file_key[self._file_key_of[line.cells]])
-            report = state.report
-            printed_name_id, organization_id = self._names[line.text]
-            how = self._introduced.pop(line.text, "exact")
-            if how == "exact":
-                report.names_exact += 1
-            elif how == "key":
-                report.names_by_key += 1
-            else:
-                report.organizations_created += 1
-            if line.region:
-                self._region_hints[organization_id] = line.region
-            line_key = (printed_name_id, line.position)
-            if line_key in state.lines:
-                report.lines_present += 1
+        for line, state, attributed in zip(lines, placed, chosen, strict=True):
+            if state is None or attributed is None:
                 continue
-            rows.append((report.statement_id, state.next_order, line.position, line.raw, printed_name_id,
-                         organization_id in state.organizations))  # fmt: skip
-            state.lines.add(line_key)
+            report = state.report
+            printed_name_id = self._names[line.text][0]
+            organization_id = self._real(attributed)
+            self._count_resolution(report, attributed, printed_name_id)
+            if line.region or line.country:
+                self._given.setdefault(attributed, []).append((line.region, line.country))
+            self._added_pairs[(organization_id, printed_name_id)] += 1
+            rows.append((report.statement_id, state.next_order, line.position, line.raw, printed_name_id, organization_id,
+                         organization_id in state.organizations, self.import_id, line.given_region, line.region,
+                         line.given_country, line.country, line.acronym))  # fmt: skip
             state.organizations.add(organization_id)
             state.next_order += 1
             report.lines_added += 1
-        self._insert(SignatureLine, ("statement_id", "sort_order", "position", "raw_text", "printed_name_id", "is_repeat"), rows)
+        self._insert(SignatureLine, _LINE_COLUMNS, rows)
+
+    def _count_resolution(self, report: StatementReport, attributed: int, printed_name_id: int) -> None:
+        """Exactly one of: the organization was printed so before (exact), a new spelling joined it
+        by key, or the line created it (and whether it was kept apart from a same-named one)."""
+        pair = (attributed, printed_name_id)
+        if attributed < 0 and attributed not in self._founded:
+            self._founded.add(attributed)
+            report.organizations_created += 1
+            if any(new == attributed for new, _, _ in self._apart):
+                report.organizations_kept_apart += 1
+        elif pair in self._known_pairs:
+            report.names_exact += 1
+        else:
+            report.names_by_key += 1
+        self._known_pairs.add(pair)
 
     def _select(self, query: Any) -> sa.CursorResult[Any]:
         """Plain rows on the session's connection. why: ORM row processing doubled the cost of the
@@ -499,7 +600,7 @@ class Loader:
         processor = column.type.dialect_impl(dialect).bind_processor(dialect)
         return processor(value) if processor else value
 
-    def _insert(self, model: type[Organization] | type[PrintedName] | type[SignatureLine], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    def _insert(self, model: type[Organization] | type[PrintedName] | type[SignatureLine] | type[OrganizationName], columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """executemany (COPY on PostgreSQL) straight on the driver.
 
         why: on a million lines SQLAlchemy's per-row parameter processing costs about as much as
@@ -520,29 +621,67 @@ class Loader:
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(['?'] * len(columns))})"
         connection.exec_driver_sql(sql, rows)
 
-    def _apply_region_hints(self) -> set[str | None]:
-        """A region given in the file wins over an inferred one, never over an admin's.
+    def _finish(self) -> set[str | None]:
+        """The organizations' names and places once every line is in; returns the regions
+        organizations left or entered."""
+        self._write_name_counts()
+        self._write_homonym_suggestions()
+        return self._apply_places()
 
-        Returns the regions the changed organizations left and entered.
-        """
-        hints, changes, moved = self._region_hints, [], set()
-        for chunk in _chunks(list(hints), _LOOKUP_CHUNK):
-            current = self._select(
-                select(Organization.id, Organization.region_code, Organization.region_source).where(Organization.id.in_(chunk))
+    def _write_name_counts(self) -> None:
+        new = [(org, name, count) for (org, name), count in self._added_pairs.items() if (org, name) not in self._stored_pairs]
+        self._insert(OrganizationName, ("organization_id", "printed_name_id", "line_count"), new)
+        grown = [
+            {"org": org, "name": name, "count": count}
+            for (org, name), count in self._added_pairs.items()
+            if (org, name) in self._stored_pairs
+        ]
+        if grown:
+            table = OrganizationName.__table__
+            self.session.execute(
+                table.update()
+                .where(table.c.organization_id == bindparam("org"), table.c.printed_name_id == bindparam("name"))
+                .values(line_count=table.c.line_count + bindparam("count")),
+                grown,
             )
-            for row in current:
-                if row.region_source != "admin" and (row.region_code, row.region_source) != (hints[row.id], "import"):
-                    changes.append({"organization_id": row.id, "code": hints[row.id]})
-                    moved.update((row.region_code, hints[row.id]))
+
+    def _write_homonym_suggestions(self) -> None:
+        """Each organization kept apart from a same-named one is raised for review against it."""
+        pairs: dict[tuple[int, int], str] = {}
+        for new, other, reason in self._apart:
+            a, b = sorted((self._real(new), self._real(other)))
+            pairs.setdefault((a, b), reason)
+        self.homonym_suggestions = store_homonym_suggestions(self.session, pairs)
+
+    def _apply_places(self) -> set[str | None]:
+        """Region and country from the evidence the lines gave (attribution.derive_place)."""
+        changes, moved = [], set()
+        for attributed, given in self._given.items():
+            current = self._places[attributed]
+            prior = current.evidence
+            regions = Counter({code: 1 for code in prior.regions}) + Counter(region for region, _ in given if region)
+            countries = Counter(country for _, country in given if country)
+            derived = attribution.derive_place(current, regions, countries, reinfer=lambda: None)
+            if derived != current:
+                changes.append({"organization_id": self._real(attributed), **_place_columns(derived)})
+                moved.update((current.region_code, derived.region_code))
+                self._places[attributed] = derived
         if changes:
             table = Organization.__table__
-            statement = (
+            self.session.execute(
                 table.update()
                 .where(table.c.id == bindparam("organization_id"))
-                .values(region_code=bindparam("code"), region_source="import", region_evidence=None)
-            )
-            self.session.execute(statement, changes)
+                .values({field: bindparam(f"new_{field}") for field in _PLACE_FIELDS}),
+                [{"organization_id": change["organization_id"], **{f"new_{k}": v for k, v in change.items() if k != "organization_id"}}
+                 for change in changes],
+            )  # fmt: skip
         return moved
+
+
+def _place_columns(place: Place) -> dict[str, Any]:
+    values = {field: getattr(place, field) for field in _PLACE_FIELDS}
+    values["region_conflict"] = list(place.region_conflict) if place.region_conflict else None
+    return values
 
 
 def _check_lengths(row: csvio.SignatureRow) -> None:
@@ -553,6 +692,8 @@ def _check_lengths(row: csvio.SignatureRow) -> None:
         or (row.statement_url is not None and len(row.statement_url) > _LIMITS["statement_url"])
         or (row.acronym is not None and len(row.acronym) > _LIMITS["acronym"])
         or (row.statement_language is not None and len(row.statement_language) > _LIMITS["statement_language"])
+        or (row.region is not None and len(row.region) > _LIMITS["region"])
+        or (row.country is not None and len(row.country) > _LIMITS["country"])
     ):
         for column, limit in _LIMITS.items():
             value = getattr(row, column)

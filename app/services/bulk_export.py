@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from app.models import Organization, PrintedName, SignatureLine, Statement, StatementUrl
+from app.models import Organization, OrganizationName, PrintedName, SignatureLine, Statement, StatementUrl
 from app.identity.regions import region_name
 from app.services.exports import neutralize
 
@@ -38,7 +38,7 @@ ORGANIZATION_COLUMNS = (
 SIGNATURE_COLUMNS = (
     "statement_id", "statement_slug", "statement_title", "statement_date", "sort_order", "position",
     "raw_text", "printed_name", "organization_id", "organization_slug", "organization_name",
-    "region_code", "region_source", "is_repeat",
+    "region_code", "region_source", "is_repeat", "line_id", "given_region", "given_country", "given_acronym",
 )
 LIST_SEPARATOR = " | "  # between printed names, URLs and addressees in one CSV cell
 
@@ -67,9 +67,8 @@ def statement_rows(session: Session) -> Iterator[dict[str, Any]]:
         select(
             SignatureLine.statement_id,
             func.count().label("lines"),
-            func.count(distinct(PrintedName.organization_id)).label("organizations"),
+            func.count(distinct(SignatureLine.organization_id)).label("organizations"),
         )
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
         .group_by(SignatureLine.statement_id)
         .subquery()
     )
@@ -111,15 +110,14 @@ def _signing_stats() -> Select:
     """Per organization, by id: statements signed, and the first and last of their dates."""
     return (
         select(
-            PrintedName.organization_id,
+            SignatureLine.organization_id,
             func.count(distinct(SignatureLine.statement_id)).label("statements"),
             func.min(Statement.published_on).label("first"),
             func.max(Statement.published_on).label("last"),
         )
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
         .join(Statement, Statement.id == SignatureLine.statement_id)
-        .group_by(PrintedName.organization_id)
-        .order_by(PrintedName.organization_id)
+        .group_by(SignatureLine.organization_id)
+        .order_by(SignatureLine.organization_id)
     )
 
 
@@ -142,7 +140,8 @@ def _organizations_with_names(session: Session, *, live_only: bool) -> Iterator[
             Organization.region_code, Organization.region_source, Organization.sector, Organization.sector_source,
             Organization.merged_into_id, PrintedName.text.label("printed"),
         )
-        .outerjoin(PrintedName, PrintedName.organization_id == Organization.id)
+        .outerjoin(OrganizationName, OrganizationName.organization_id == Organization.id)
+        .outerjoin(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
         .order_by(Organization.id, PrintedName.id)
     )
     if live_only:
@@ -192,11 +191,12 @@ def _signature_query() -> Select:
             Statement.title.label("statement_title"), Statement.published_on, Statement.date_precision,
             PrintedName.text.label("printed_name"), Organization.id.label("organization_id"),
             Organization.slug.label("organization_slug"), Organization.name.label("organization_name"),
-            Organization.region_code, Organization.region_source,
+            Organization.region_code, Organization.region_source, SignatureLine.given_region,
+            SignatureLine.given_country, SignatureLine.given_acronym,
         )
         .join(Statement, Statement.id == SignatureLine.statement_id)
         .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .join(Organization, Organization.id == PrintedName.organization_id)
+        .join(Organization, Organization.id == SignatureLine.organization_id)
         .order_by(Statement.id, SignatureLine.sort_order)
     )
 
@@ -219,6 +219,10 @@ def signature_rows(session: Session) -> Iterator[dict[str, Any]]:
             "region_code": line.region_code,
             "region_source": line.region_source,
             "is_repeat": _flag(line.is_repeat),
+            "line_id": line.id,
+            "given_region": line.given_region,
+            "given_country": line.given_country,
+            "given_acronym": line.given_acronym,
         }
 
 

@@ -9,7 +9,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from app.models import Organization, PrintedName, ReviewCandidate
+from app.models import Organization, OrganizationName, PrintedName, ReviewCandidate
 from app.services import review
 
 NAME_COLUMNS = ("name", "organization_id", "organization_name", "region_code", "region_source")
@@ -41,8 +41,9 @@ def name_rows(session: Session) -> Iterable[dict[str, Any]]:
             Organization.region_code,
             Organization.region_source,
         )
-        .join(Organization, Organization.id == PrintedName.organization_id)
-        .order_by(PrintedName.id)
+        .join(OrganizationName, OrganizationName.printed_name_id == PrintedName.id)
+        .join(Organization, Organization.id == OrganizationName.organization_id)
+        .order_by(PrintedName.id, Organization.id)
     )
     for text, organization_id, name, region_code, region_source in rows:
         yield {

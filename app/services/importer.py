@@ -15,14 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import csvio
 from app.db import refresh_planner_statistics
 from app.errors import InvalidInput, NotFound
-from app.models import Import, Organization, PrintedName, SignatureLine, utcnow
+from app.models import Import, Organization, SignatureLine, utcnow
 from app.services import review, signing_stats
+from app.services.locks import wait_for_identity_lock
 from app.services.bulk import Loader, LoadResult, RowProblem, larger_page_cache, StatementExtras, StatementReport
 from app.services.paging import Page, paginate
 
@@ -59,6 +60,8 @@ class Totals:
     names_exact: int = 0
     names_by_key: int = 0
     organizations_created: int = 0
+    organizations_kept_apart: int = 0  # created apart from a same-named organization (see identity.attribution)
+    homonym_suggestions: int = 0  # of those, pairs raised for review
     suggestions_raised: int | None = None  # None: not looked for (deferred, refused or dry run without)
 
 
@@ -141,7 +144,9 @@ def run_import(
     at all (not text, no organization column, an option that is not a date) raises InvalidInput
     naming the line and column, and the record is not kept either.
     """
-    _wait_for_other_imports(session)
+    # why: two imports that both find a name new would both create its organization, and a merge
+    # during an import could strand a new line on the merged side.
+    wait_for_identity_lock(session)
     record = Import(file_name=options.file_name[:500], actor=actor, dry_run=options.dry_run, status="refused", report={})
     # why: on SQLite the write transaction must be open before the savepoint, or releasing the
     # savepoint would commit on its own. Opening it also takes SQLite's one write lock, so a
@@ -153,7 +158,7 @@ def run_import(
     try:
         signatures = _read(reader, options)
         with larger_page_cache(session):
-            result = Loader(session, country=options.country, extras=options.extras).load(signatures)
+            result = Loader(session, import_id=record.id, country=options.country, extras=options.extras).load(signatures)
             _refresh_signing_counts(session, result)
         refused = bool(result.errors) and not options.skip_invalid
         suggestions = None
@@ -179,20 +184,6 @@ def run_import(
     return record
 
 
-# An arbitrary constant naming the lock every import takes on PostgreSQL.
-_IMPORT_LOCK = 0x6669726D6173  # "firmas"
-
-
-def _wait_for_other_imports(session: Session) -> None:
-    """One import at a time: two that both find a name new would both create its organization.
-
-    PostgreSQL: a transaction-level advisory lock, released at commit or rollback. SQLite needs
-    none: its single writer lock, taken by the first flush, serializes imports already.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(_IMPORT_LOCK)))
-
-
 # Beyond this many statements gaining lines, recounting everything costs less than id lists.
 _FULL_RECOUNT_STATEMENTS = 500
 
@@ -207,8 +198,7 @@ def _refresh_signing_counts(session: Session, result: LoadResult) -> None:
         return
     signers = session.execute(
         select(Organization.id, Organization.region_code)
-        .join(PrintedName, PrintedName.organization_id == Organization.id)
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+        .join(SignatureLine, SignatureLine.organization_id == Organization.id)
         .where(SignatureLine.statement_id.in_(touched))
         .distinct()
     ).all()
@@ -249,6 +239,8 @@ def _report(
         totals.names_exact += statement.names_exact
         totals.names_by_key += statement.names_by_key
         totals.organizations_created += statement.organizations_created
+        totals.organizations_kept_apart += statement.organizations_kept_apart
+    totals.homonym_suggestions = result.homonym_suggestions
     return ImportReport(
         import_id=import_id,
         file_name=options.file_name,

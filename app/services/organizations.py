@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.identity import names
 from app.errors import InvalidInput, NotFound
-from app.models import SECTORS, Organization, OrganizationStats, PrintedName, SignatureLine, Statement
+from app.models import SECTORS, Organization, OrganizationName, OrganizationStats, PrintedName, SignatureLine, Statement
 from app.identity.regions import region_name, resolve_region
 from app.services import audit, review, signing_stats, text_search
 from app.identity.evidence import normalize_region_code
@@ -113,7 +113,13 @@ def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
     if found is not None:
         return [found.id if found.merged_into_id is None else _live_id(session, found.id)]
     key = names.match_key(reference)
-    ids = set(session.scalars(select(PrintedName.organization_id).where(PrintedName.match_key == key)))
+    ids = set(
+        session.scalars(
+            select(OrganizationName.organization_id)
+            .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
+            .where(PrintedName.match_key == key)
+        )
+    )
     if not ids:
         raise InvalidInput(f"No organization with id, slug or name '{reference}'.", parameter=parameter)
     return sorted({_live_id(session, organization_id) for organization_id in ids})
@@ -153,15 +159,11 @@ def _signers_of(statement_ids: Any) -> Select:
         if isinstance(statement_ids, int)
         else SignatureLine.statement_id.in_(statement_ids)
     )
-    return select(PrintedName.organization_id).join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id).where(condition)
+    return select(SignatureLine.organization_id).where(condition)
 
 
 def _statements_of(organization_ids: Any) -> Select:
-    return (
-        select(SignatureLine.statement_id)
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .where(PrintedName.organization_id.in_(organization_ids))
-    )
+    return select(SignatureLine.statement_id).where(SignatureLine.organization_id.in_(organization_ids))
 
 
 _Shape = tuple[Any, ...]  # which conditions a list needs: hashable, few distinct values
@@ -399,10 +401,9 @@ def facets(session: Session, filters: OrganizationFilters | None, facet_names: l
         else:
             year = year_of(session, Statement.published_on)
             query = (
-                select(year, func.count(distinct(PrintedName.organization_id)))
-                .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+                select(year, func.count(distinct(SignatureLine.organization_id)))
                 .join(Statement, Statement.id == SignatureLine.statement_id)
-                .where(PrintedName.organization_id.in_(matching), Statement.published_on.is_not(None))
+                .where(SignatureLine.organization_id.in_(matching), Statement.published_on.is_not(None))
                 .group_by(year)
             )
             if filters.since:
@@ -434,12 +435,11 @@ def cosignatories(session: Session, organization_id: int, *, limit: int, cursor:
     own_statements = _statements_of([organization_id])
     shared = (
         select(
-            PrintedName.organization_id.label("id"),
+            SignatureLine.organization_id.label("id"),
             func.count(distinct(SignatureLine.statement_id)).label("shared_count"),
         )
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
-        .where(SignatureLine.statement_id.in_(own_statements), PrintedName.organization_id != organization_id)
-        .group_by(PrintedName.organization_id)
+        .where(SignatureLine.statement_id.in_(own_statements), SignatureLine.organization_id != organization_id)
+        .group_by(SignatureLine.organization_id)
         .subquery()
     )
     page = paginate(
@@ -466,7 +466,7 @@ def _shared_statements(session: Session, organization_id: int, partner_ids: list
         return {}
     rows = session.execute(
         select(
-            PrintedName.organization_id.label("partner_id"),
+            SignatureLine.organization_id.label("partner_id"),
             Statement.id,
             Statement.slug,
             Statement.title,
@@ -475,9 +475,8 @@ def _shared_statements(session: Session, organization_id: int, partner_ids: list
             Statement.date_precision,
         )
         .distinct()
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
         .join(Statement, Statement.id == SignatureLine.statement_id)
-        .where(PrintedName.organization_id.in_(partner_ids), Statement.id.in_(_statements_of([organization_id])))
+        .where(SignatureLine.organization_id.in_(partner_ids), Statement.id.in_(_statements_of([organization_id])))
         .order_by(Statement.published_on.desc().nulls_last(), Statement.id)
     )
     by_partner: dict[int, list[SignedStatement]] = {}
@@ -489,9 +488,13 @@ def _shared_statements(session: Session, organization_id: int, partner_ids: list
 
 
 def printed_names(session: Session, organization_id: int) -> list[str]:
+    """The texts this organization's lines are printed with, first printed first."""
     return list(
         session.scalars(
-            select(PrintedName.text).where(PrintedName.organization_id == organization_id).order_by(PrintedName.id)
+            select(PrintedName.text)
+            .join(OrganizationName, OrganizationName.printed_name_id == PrintedName.id)
+            .where(OrganizationName.organization_id == organization_id)
+            .order_by(PrintedName.id)
         )
     )
 
@@ -509,8 +512,7 @@ def statements_signed(session: Session, organization_id: int) -> list[SignedStat
             SignatureLine.position,
         )
         .join(SignatureLine, SignatureLine.statement_id == Statement.id)
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .where(PrintedName.organization_id == organization_id)
+        .where(SignatureLine.organization_id == organization_id)
         .order_by(Statement.published_on.desc().nulls_last(), Statement.id, SignatureLine.sort_order)
     )
     by_id: dict[int, SignedStatement] = {}
@@ -603,14 +605,18 @@ def search_filtered(
     query: Select = select(Organization).where(Organization.merged_into_id.is_(None))
     folded = names.search_text(q) if q else ""
     if folded:
-        matching = select(PrintedName.organization_id).where(PrintedName.search_text.contains(folded, autoescape=True))
+        matching = (
+            select(OrganizationName.organization_id)
+            .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
+            .where(PrintedName.search_text.contains(folded, autoescape=True))
+        )
         query = query.where(Organization.id.in_(matching))
     if region:
         query = query.where(Organization.region_code == region.upper())
     if sector:
         query = query.where(Organization.sector == sector)
     if year is not None or statement_id is not None:
-        signers = select(PrintedName.organization_id).join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+        signers = select(SignatureLine.organization_id)
         if statement_id is not None:
             signers = signers.where(SignatureLine.statement_id == statement_id)
         if year is not None:
@@ -632,8 +638,7 @@ def frequent_cosignatories(session: Session, organization_id: int, *, limit: int
     shared = func.count(func.distinct(SignatureLine.statement_id)).label("shared")
     rows = session.execute(
         select(Organization.id, Organization.slug, Organization.name, shared)
-        .join(PrintedName, PrintedName.organization_id == Organization.id)
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+        .join(SignatureLine, SignatureLine.organization_id == Organization.id)
         .where(SignatureLine.statement_id.in_(_statements_of([organization_id])), Organization.id != organization_id)
         .group_by(Organization.id, Organization.slug, Organization.name)
         .order_by(shared.desc(), _byte_order(text_search.is_postgresql(session), Organization.slug))

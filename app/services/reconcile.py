@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.identity import names
 from app.errors import InvalidInput
-from app.models import Organization, PrintedName
+from app.models import Organization, OrganizationName, PrintedName
 from app.identity.regions import region_name, resolve_region
 from app.identity.similarity import translation_pairs
 from app.identity.text import fold
@@ -233,7 +233,11 @@ def _blocking_terms(text: str) -> dict[str, int]:
 def _candidates(session: Session, text: str) -> dict[int, _Found]:
     """Live organizations whose printed names share the query's match key, or its words."""
     ids = set(
-        session.scalars(select(PrintedName.organization_id).where(PrintedName.match_key == names.match_key(text)))
+        session.scalars(
+            select(OrganizationName.organization_id)
+            .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
+            .where(PrintedName.match_key == names.match_key(text))
+        )
     )
     terms = _blocking_terms(text)
     if terms:
@@ -254,7 +258,8 @@ def _organizations_sharing_terms(session: Session, terms: Mapping[str, int]) -> 
     ]
     shared = sum((case((condition, weight), else_=0) for condition, weight in conditions), start=0)
     rows = session.execute(
-        select(PrintedName.organization_id)
+        select(OrganizationName.organization_id)
+        .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
         .where(or_(*(condition for condition, _ in conditions)))
         .order_by(shared.desc(), PrintedName.id)
         .limit(_CANDIDATE_NAMES)
@@ -273,8 +278,9 @@ def _load(session: Session, ids: Iterable[int]) -> dict[int, _Found]:
         )
     }
     for organization_id, text in session.execute(
-        select(PrintedName.organization_id, PrintedName.text)
-        .where(PrintedName.organization_id.in_(list(found)))
+        select(OrganizationName.organization_id, PrintedName.text)
+        .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
+        .where(OrganizationName.organization_id.in_(list(found)))
         .order_by(PrintedName.id)
     ):
         found[organization_id].printed.append(text)

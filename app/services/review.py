@@ -1,38 +1,45 @@
 """Duplicate review: suggestions, decisions, merges and their exact undo.
 
-A merge moves printed names to the survivor and records each move, so undoing it moves exactly
-those names back (plus names imported later that only match the moved ones by key). Decisions hold
-for whole clusters: "different" between two organizations keeps everything merged into either apart.
+A merge moves the merged organization's signature lines to the survivor and records each move, so
+undoing it moves exactly those lines back (plus lines imported later whose names only the moved
+lines shared, by key). Decisions hold for whole clusters: "different" between two organizations
+keeps everything merged into either apart. Every change takes the identity lock (`locks`) first.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from app.identity import similarity
 from app.errors import Conflict, InvalidInput, NotFound
+from app.identity import similarity
 from app.models import (
     DECISIONS,
     Merge,
     MergeMove,
     Organization,
+    OrganizationName,
     PrintedName,
     ReviewCandidate,
     SignatureLine,
+    Split,
+    SplitMove,
     utcnow,
 )
-from app.services import audit, signing_stats
+from app.services import audit, reattribution
+from app.services.locks import take_identity_lock
 from app.services.paging import Page, paginate
 
 # Fields a survivor takes from the merged organization when it has none of its own.
-_FILLABLE = ("acronym", "region_code", "region_source", "region_evidence", "sector", "sector_source", "country")
+_FILLABLE = ("acronym", "legal_form", "sector", "sector_source")
+# How likely two organizations printed with the same words are one, when their files disagree on
+# where they are (or do not say which of several it is): as likely as not, so a reviewer decides.
+HOMONYM_SCORE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +135,15 @@ def _records(session: Session) -> list[similarity.OrgRecord]:
         )
     ).all()
     names_of: dict[int, list[str]] = defaultdict(list)
-    for organization_id, text in session.execute(select(PrintedName.organization_id, PrintedName.text)):
+    for organization_id, text in session.execute(
+        select(OrganizationName.organization_id, PrintedName.text)
+        .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
+        .order_by(OrganizationName.organization_id, PrintedName.id)
+    ):
         names_of[organization_id].append(text)
     statements_of: dict[int, set[int]] = defaultdict(set)
     for organization_id, statement_id in session.execute(
-        select(PrintedName.organization_id, SignatureLine.statement_id)
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
-        .distinct()
+        select(SignatureLine.organization_id, SignatureLine.statement_id).distinct()
     ):
         statements_of[organization_id].add(statement_id)
     return [
@@ -182,6 +191,31 @@ def raise_suggestions(session: Session, *, involving: Collection[int] | None = N
     return raised
 
 
+def store_homonym_suggestions(session: Session, reasons: dict[tuple[int, int], str]) -> int:
+    """Raise each pair (smaller id first) of same-named organizations kept apart, with its reason,
+    unless the pair was already raised or decided. Returns how many were raised."""
+    if not reasons:
+        return 0
+    pairs = list(reasons)
+    present: set[tuple[int, int]] = set()
+    for chunk in reattribution.chunks(sorted({a for a, _ in pairs})):
+        rows = session.execute(
+            select(ReviewCandidate.organization_a_id, ReviewCandidate.organization_b_id).where(
+                ReviewCandidate.organization_a_id.in_(chunk)
+            )
+        )
+        present.update((a, b) for a, b in rows)
+    rows = [
+        {"organization_a_id": a, "organization_b_id": b, "score": HOMONYM_SCORE, "reasons": [reasons[(a, b)]],
+         "status": "open", "created_at": utcnow()}
+        for a, b in pairs
+        if (a, b) not in present
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(ReviewCandidate), rows)
+    return len(rows)
+
+
 def candidate_filter(status: str) -> list[Any]:
     """Conditions for candidates of `status`; undecided ones only while both sides are live."""
     conditions: list[Any] = [ReviewCandidate.status == status]
@@ -213,17 +247,21 @@ def get_candidate(session: Session, candidate_id: int) -> ReviewCandidate:
     return candidate
 
 
-def decide(session: Session, candidate_id: int, decision: str, *, actor: str) -> DecisionResult:
-    """Record a person's decision; "same" merges the pair (the one with more lines survives)."""
+def decide(
+    session: Session, candidate_id: int, decision: str, *, actor: str, survivor: int | None = None
+) -> DecisionResult:
+    """Record a person's decision; "same" merges the pair into `survivor` (one of the two, or an
+    organization either was merged into), by default the established record (`default_survivor`)."""
     if decision not in DECISIONS:
         raise InvalidInput(f"Decision must be one of {', '.join(DECISIONS)}.", field="decision")
+    take_identity_lock(session)
     candidate = get_candidate(session, candidate_id)
     if candidate.status in ("same", "different"):
         raise Conflict(f"Candidate {candidate_id} was already decided: {candidate.status}.", parameter="candidate_id")
     merge = None
     if decision == "same":
-        keep, absorb = _choose_survivor(session, candidate.organization_a_id, candidate.organization_b_id)
-        merge = merge_organizations(session, absorb, keep, actor=actor, candidate=candidate)
+        keep, absorb = _survivor_and_merged(session, candidate, survivor)
+        merge = merge_organizations(session, absorb, keep, actor=actor, candidate=candidate, locked=True)
     candidate.status, candidate.decided_by, candidate.decided_at = decision, actor, utcnow()
     audit.record(
         session,
@@ -237,28 +275,49 @@ def decide(session: Session, candidate_id: int, decision: str, *, actor: str) ->
     return DecisionResult(candidate=candidate, merge=merge)
 
 
-def _line_count(session: Session, organization_id: int) -> int:
-    return session.scalar(
-        select(func.count(SignatureLine.id))
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .where(PrintedName.organization_id == organization_id)
-    ) or 0
+def _survivor_and_merged(session: Session, candidate: ReviewCandidate, survivor: int | None) -> tuple[int, int]:
+    a, b = survivor_id(session, candidate.organization_a_id), survivor_id(session, candidate.organization_b_id)
+    if a == b:
+        raise Conflict(f"Both sides of candidate {candidate.id} are one organization already ({a}).", parameter="candidate_id")
+    if survivor is None:
+        keep = default_survivor(session, a, b)
+    else:
+        keep = survivor_id(session, survivor)
+        if keep not in (a, b):
+            raise InvalidInput(f"The survivor must be organization {a} or {b}.", field="survivor")
+    return keep, b if keep == a else a
 
 
-def _choose_survivor(session: Session, a: int, b: int) -> tuple[int, int]:
-    """(survivor, merged): the live organization with more signature lines, else the older one."""
-    a, b = survivor_id(session, a), survivor_id(session, b)
-    ranked = sorted((a, b), key=lambda org: (-_line_count(session, org), org))
-    return ranked[0], ranked[1]
+def line_count(session: Session, organization_id: int) -> int:
+    return session.scalar(select(func.count(SignatureLine.id)).where(SignatureLine.organization_id == organization_id)) or 0
+
+
+def default_survivor(session: Session, a: int, b: int) -> int:
+    """The established record of two live organizations: one an admin edited, else the one with
+    more signature lines, else the older."""
+    def rank(organization_id: int) -> tuple[int, int, int]:
+        organization = session.get_one(Organization, organization_id)
+        edited = "admin" in (organization.name_source, organization.region_source, organization.sector_source)
+        return (0 if edited else 1, -line_count(session, organization_id), organization_id)
+
+    return min((a, b), key=rank)
 
 
 # ---------------------------------------------------------------- merge and undo
 
 
 def merge_organizations(
-    session: Session, merged_id: int, into_id: int, *, actor: str, candidate: ReviewCandidate | None = None
+    session: Session,
+    merged_id: int,
+    into_id: int,
+    *,
+    actor: str,
+    candidate: ReviewCandidate | None = None,
+    locked: bool = False,
 ) -> Merge:
-    """Move every printed name of `merged_id` to `into_id`; the merged one redirects to it."""
+    """Move every signature line of `merged_id` to `into_id`; the merged one redirects to it."""
+    if not locked:
+        take_identity_lock(session)
     merged, survivor = _live(session, merged_id, "id"), _live(session, into_id, "into")
     if merged.id == survivor.id:
         raise Conflict("An organization cannot be merged into itself.", field="into")
@@ -268,37 +327,44 @@ def merge_organizations(
             "are different organizations.",
             field="into",
         )
-    # why: the survivor may take the merged one's region (`_fill_survivor`), so the regions
-    # before the merge and after it both change counts; the same holds for the undo.
-    regions = {merged.region_code, survivor.region_code}
-    names_moved = list(session.scalars(select(PrintedName).where(PrintedName.organization_id == merged.id)))
+    regions_before = {merged.region_code, survivor.region_code}
+    before = _fields(survivor)
+    moved = reattribution.lines_of(session, merged.id)
     merge = Merge(
         survivor_id=survivor.id,
         merged_id=merged.id,
         candidate_id=candidate.id if candidate else None,
         actor=actor,
-        survivor_before=_fill_survivor(survivor, merged),
+        last_line_id=session.scalar(select(func.max(SignatureLine.id))),
     )
     session.add(merge)
     session.flush()
-    for printed in names_moved:
-        printed.organization_id = survivor.id
-        session.add(MergeMove(merge_id=merge.id, printed_name_id=printed.id))
+    _record_moves(session, MergeMove, "merge_id", merge.id, moved)
+    statements = reattribution.move_lines(session, moved, survivor.id)
     merged.merged_into_id = survivor.id
     session.flush()
-    affected = _statements_naming(session, [p.id for p in names_moved])
-    _recompute_repeats(session, affected)
-    signing_stats.refresh(session, organization_ids=[merged.id, survivor.id], statement_ids=affected)
-    signing_stats.refresh_regions(session, regions | {survivor.region_code})
+    reattribution.refresh_places(session, [survivor.id])
+    _fill_survivor(survivor, merged)
+    merge.survivor_before = {name: value for name, value in before.items() if getattr(survivor, name) != value}
+    reattribution.settle(session, [merged.id, survivor.id], statements, regions_before)
     audit.record(
         session,
         actor=actor,
         action="organization.merge",
         subject_type="merge",
         subject_id=merge.id,
-        details={"merged": merged.id, "into": survivor.id, "names_moved": len(names_moved)},
+        details={"merged": merged.id, "into": survivor.id, "lines_moved": len(moved)},
     )
     return merge
+
+
+def _record_moves(session: Session, model: type, parent_column: str, parent_id: int, line_ids: list[int]) -> None:
+    if line_ids:
+        session.execute(insert(model), [{parent_column: parent_id, "line_id": line_id} for line_id in line_ids])
+
+
+def _fields(organization: Organization) -> dict[str, Any]:
+    return {name: getattr(organization, name) for name in (*_FILLABLE, *reattribution.PLACE_FIELDS)}
 
 
 def _live(session: Session, organization_id: int, field: str) -> Organization:
@@ -313,14 +379,17 @@ def _live(session: Session, organization_id: int, field: str) -> Organization:
     return organization
 
 
-def _fill_survivor(survivor: Organization, merged: Organization) -> dict[str, Any]:
-    """Give the survivor what it lacks from the merged one; return the survivor's old values."""
-    before: dict[str, Any] = {}
+def _fill_survivor(survivor: Organization, merged: Organization) -> None:
+    """Give the survivor what it lacks from the merged one: acronym, legal form, sector, and the
+    merged one's region when the lines give the survivor none."""
     for name in _FILLABLE:
         if getattr(survivor, name) is None and getattr(merged, name) is not None:
-            before[name] = None
             setattr(survivor, name, getattr(merged, name))
-    return before
+    if survivor.region_code is None and merged.region_code is not None and survivor.region_source != "admin":
+        for name in ("region_code", "region_source", "region_evidence"):
+            setattr(survivor, name, getattr(merged, name))
+        if survivor.country is None:
+            survivor.country, survivor.country_source = merged.country, merged.country_source
 
 
 def get_merge(session: Session, merge_id: int) -> Merge:
@@ -344,7 +413,8 @@ def list_merges(session: Session, *, limit: int, cursor: str | None = None) -> P
 
 
 def undo_merge(session: Session, merge_id: int, *, actor: str) -> Merge:
-    """Move the merge's names back, and names imported since that only match them by key."""
+    """Move the merge's lines back, and lines imported since whose names only the moved ones shared."""
+    take_identity_lock(session)
     merge = get_merge(session, merge_id)
     if merge.undone_at is not None:
         raise Conflict(f"Merge {merge_id} was already undone.", parameter="merge_id")
@@ -355,82 +425,63 @@ def undo_merge(session: Session, merge_id: int, *, actor: str) -> Merge:
             select(Merge.id).where(Merge.merged_id == survivor.id, Merge.undone_at.is_(None)).order_by(Merge.id.desc())
         )
         raise Conflict(f"Organization {survivor.id} was merged again since; undo merge {later} first.", parameter="merge_id")
-    regions = {merged.region_code, survivor.region_code}
-    moved_ids = [move.printed_name_id for move in merge.moves]
-    returning = moved_ids + _names_following_moved_keys(session, merge, moved_ids)
-    session.execute(update(PrintedName).where(PrintedName.id.in_(returning)).values(organization_id=merged.id))
+    moved = [move.line_id for move in merge.moves]
+    reattribution.check_still_in_place(session, moved, survivor.id, f"merge {merge_id}")
+    returning = moved + _lines_following_moved_names(session, merge, moved)
+    regions_before = {merged.region_code, survivor.region_code}
+    statements = reattribution.move_lines(session, returning, merged.id)
     merged.merged_into_id = None
     for name, old_value in merge.survivor_before.items():
-        if getattr(survivor, name) == getattr(merged, name):
+        if name in _fields(survivor) and getattr(survivor, name) == getattr(merged, name):
             setattr(survivor, name, old_value)
     merge.undone_at, merge.undone_by = utcnow(), actor
     if merge.candidate_id is not None:
         candidate = session.get_one(ReviewCandidate, merge.candidate_id)
         candidate.status, candidate.decided_by, candidate.decided_at = "open", None, None
-    session.flush()
-    session.expire_all()
-    affected = _statements_naming(session, returning)
-    _recompute_repeats(session, affected)
-    signing_stats.refresh(session, organization_ids=[merged.id, survivor.id], statement_ids=affected)
-    signing_stats.refresh_regions(session, regions | {survivor.region_code})
+    reattribution.settle(session, [merged.id, survivor.id], statements, regions_before)
     audit.record(
         session,
         actor=actor,
         action="organization.unmerge",
         subject_type="merge",
         subject_id=merge.id,
-        details={"merged": merged.id, "survivor": survivor.id, "names_returned": len(returning)},
+        details={"merged": merged.id, "survivor": survivor.id, "lines_returned": len(returning)},
     )
     return merge
 
 
-def _names_following_moved_keys(session: Session, merge: Merge, moved_ids: list[int]) -> list[int]:
-    """Names attached to the survivor after the merge whose key only the moved names share."""
-    if not moved_ids:
+def _lines_following_moved_names(session: Session, merge: Merge, moved: list[int]) -> list[int]:
+    """Lines attributed to the survivor after the merge whose match key only the moved lines'
+    names had there (not its own names before the merge), unless an admin put them there."""
+    if not moved:
         return []
-    moved_keys = set(session.scalars(select(PrintedName.match_key).where(PrintedName.id.in_(moved_ids))))
-    survivor_names = session.execute(
-        select(PrintedName.id, PrintedName.match_key, PrintedName.created_at).where(
-            PrintedName.organization_id == merge.survivor_id, PrintedName.id.not_in(moved_ids)
-        )
-    ).all()
-    created_after = [row for row in survivor_names if _after(row.created_at, merge.created_at)]
-    own_keys = {row.match_key for row in survivor_names if not _after(row.created_at, merge.created_at)}
-    return [row.id for row in created_after if row.match_key in moved_keys and row.match_key not in own_keys]
-
-
-def _after(moment: dt.datetime, reference: dt.datetime) -> bool:
-    return _as_naive_utc(moment) >= _as_naive_utc(reference)
-
-
-def _as_naive_utc(moment: dt.datetime) -> dt.datetime:
-    """Stored times are UTC; SQLite returns them naive and PostgreSQL aware."""
-    return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _statements_naming(session: Session, printed_name_ids: list[int]) -> set[int]:
-    if not printed_name_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(SignatureLine.statement_id).where(SignatureLine.printed_name_id.in_(printed_name_ids)).distinct()
-        )
+    key_of_line = (
+        select(SignatureLine.id, PrintedName.match_key)
+        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+        .where(SignatureLine.organization_id == merge.survivor_id)
     )
+    moved_set = set(moved)
+    last = merge.last_line_id or 0
+    moved_keys, own_keys, later = set(), set(), []
+    for line_id, key in session.execute(key_of_line):
+        if line_id in moved_set:
+            moved_keys.add(key)
+        elif line_id <= last:
+            own_keys.add(key)
+        else:
+            later.append((line_id, key))
+    placed = _placed_by_splits(session, [line_id for line_id, _ in later])
+    return [line_id for line_id, key in later if key in moved_keys and key not in own_keys and line_id not in placed]
 
 
-def _recompute_repeats(session: Session, statement_ids: set[int]) -> None:
-    """A line is a repeat when its organization already appears on an earlier line of the statement."""
-    for statement_id in statement_ids:
-        rows = session.execute(
-            select(SignatureLine.id, SignatureLine.is_repeat, PrintedName.organization_id)
-            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-            .where(SignatureLine.statement_id == statement_id)
-            .order_by(SignatureLine.sort_order)
-        ).all()
-        seen: set[int] = set()
-        for line_id, was_repeat, organization_id in rows:
-            is_repeat = organization_id in seen
-            seen.add(organization_id)
-            if is_repeat != was_repeat:
-                session.execute(update(SignatureLine).where(SignatureLine.id == line_id).values(is_repeat=is_repeat))
-    session.flush()
+def _placed_by_splits(session: Session, line_ids: list[int]) -> set[int]:
+    placed: set[int] = set()
+    for chunk in reattribution.chunks(line_ids):
+        placed.update(
+            session.scalars(
+                select(SplitMove.line_id)
+                .join(Split, Split.id == SplitMove.split_id)
+                .where(SplitMove.line_id.in_(chunk), Split.undone_at.is_(None))
+            )
+        )
+    return placed

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from app.models import (
     Organization,
     OrganizationStats,
-    PrintedName,
     RegionStats,
     SignatureLine,
     Statement,
@@ -48,40 +47,38 @@ def refresh(
 def _refresh_organizations(session: Session, ids: Collection[int] | None) -> None:
     aggregate = (
         select(
-            PrintedName.organization_id,
+            SignatureLine.organization_id,
             func.count(distinct(SignatureLine.statement_id)),
             func.min(Statement.published_on),
             func.max(Statement.published_on),
         )
-        .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
         .join(Statement, Statement.id == SignatureLine.statement_id)
-        .group_by(PrintedName.organization_id)
+        .group_by(SignatureLine.organization_id)
     )
-    clear = delete(OrganizationStats)
-    if ids is not None:
-        aggregate = aggregate.where(PrintedName.organization_id.in_(list(ids)))
-        clear = clear.where(OrganizationStats.organization_id.in_(list(ids)))
-    session.execute(clear)
     columns = ["organization_id", "statement_count", "first_signed", "last_signed"]
-    session.execute(insert(OrganizationStats).from_select(columns, aggregate))
+    if ids is None:
+        session.execute(delete(OrganizationStats))
+        session.execute(insert(OrganizationStats).from_select(columns, aggregate))
+        return
+    for chunk in _chunks(sorted(ids)):
+        session.execute(delete(OrganizationStats).where(OrganizationStats.organization_id.in_(chunk)))
+        session.execute(insert(OrganizationStats).from_select(columns, aggregate.where(SignatureLine.organization_id.in_(chunk))))
 
 
 def _refresh_statements(session: Session, ids: Collection[int] | None) -> None:
-    aggregate = (
-        select(
-            SignatureLine.statement_id,
-            func.count(SignatureLine.id),
-            func.count(distinct(PrintedName.organization_id)),
-        )
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .group_by(SignatureLine.statement_id)
-    )
-    clear = delete(StatementStats)
-    if ids is not None:
-        aggregate = aggregate.where(SignatureLine.statement_id.in_(list(ids)))
-        clear = clear.where(StatementStats.statement_id.in_(list(ids)))
-    session.execute(clear)
-    session.execute(insert(StatementStats).from_select(["statement_id", "line_count", "organization_count"], aggregate))
+    aggregate = select(
+        SignatureLine.statement_id,
+        func.count(SignatureLine.id),
+        func.count(distinct(SignatureLine.organization_id)),
+    ).group_by(SignatureLine.statement_id)
+    columns = ["statement_id", "line_count", "organization_count"]
+    if ids is None:
+        session.execute(delete(StatementStats))
+        session.execute(insert(StatementStats).from_select(columns, aggregate))
+        return
+    for chunk in _chunks(sorted(ids)):
+        session.execute(delete(StatementStats).where(StatementStats.statement_id.in_(chunk)))
+        session.execute(insert(StatementStats).from_select(columns, aggregate.where(SignatureLine.statement_id.in_(chunk))))
 
 
 def refresh_regions(session: Session, codes: Collection[str | None] | None = None) -> None:
@@ -106,7 +103,7 @@ def _region_counts(codes: list[str] | None) -> Select:
     """(region, live organizations, statements signed) for regions with at least one of either.
 
     Statements are counted over every organization's lines, merged ones included: a merge moves
-    the merged organization's printed names to the survivor, so it has no lines left to count.
+    the merged organization's lines to the survivor, so it has none left to count.
     """
     organizations = (
         select(Organization.region_code, func.count().label("organizations"), literal_column("0").label("statements"))
@@ -116,8 +113,7 @@ def _region_counts(codes: list[str] | None) -> Select:
     statements = (
         select(Organization.region_code, literal_column("0"), func.count(distinct(SignatureLine.statement_id)))
         .select_from(SignatureLine)
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .join(Organization, Organization.id == PrintedName.organization_id)
+        .join(Organization, Organization.id == SignatureLine.organization_id)
         .where(Organization.region_code.is_not(None))
         .group_by(Organization.region_code)
     )
@@ -130,3 +126,11 @@ def _region_counts(codes: list[str] | None) -> Select:
     return select(both.c.region_code, func.sum(both.c.organizations), func.sum(both.c.statements)).group_by(
         both.c.region_code
     )
+
+
+# Ids per `IN (...)`: far below SQLite's and PostgreSQL's parameter limits (65,535 on PostgreSQL).
+_CHUNK = 2_000
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]

@@ -44,6 +44,7 @@ _UNDATED = dt.date(1, 1, 1)
 
 @dataclass(frozen=True, slots=True)
 class LineView:
+    id: int
     position: str | None
     raw_text: str
     printed_name: str
@@ -51,6 +52,11 @@ class LineView:
     organization_id: int
     organization_slug: str
     organization_name: str
+    given_region: str | None
+    region_code: str | None
+    given_country: str | None
+    country: str | None
+    given_acronym: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +133,13 @@ def _where(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
             patterns = [bindparam(f"q_{index}") for index in range(condition[1])]
             where.append(text_search.text_has_patterns(postgresql, [Statement.title, Statement.summary, Statement.body], patterns))
         elif condition == "signatory":
-            where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(_expanding("signatory_ids")))))
+            where.append(Statement.id.in_(_signed_by(SignatureLine.organization_id.in_(_expanding("signatory_ids")))))
         elif condition == "region":
             signers = select(Organization.id).where(Organization.region_code.in_(_expanding("region_codes")))
-            where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(signers))))
+            where.append(Statement.id.in_(_signed_by(SignatureLine.organization_id.in_(signers))))
         elif condition == "sector":
             signers = select(Organization.id).where(Organization.sector.in_(_expanding("sectors")))
-            where.append(Statement.id.in_(_signed_by(PrintedName.organization_id.in_(signers))))
+            where.append(Statement.id.in_(_signed_by(SignatureLine.organization_id.in_(signers))))
         elif condition == "kind":
             where.append(Statement.kind.in_(_expanding("kinds")))
         elif condition == "language":
@@ -150,11 +156,7 @@ def _expanding(name: str) -> Any:
 
 
 def _signed_by(condition: ColumnElement[bool]) -> Select:
-    return (
-        select(SignatureLine.statement_id)
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .where(condition)
-    )
+    return select(SignatureLine.statement_id).where(condition)
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +235,7 @@ def lines(session: Session, statement_id: int) -> list[LineView]:
     """The signature lines in printed order, each with the organization it resolves to now."""
     rows = session.execute(
         select(
+            SignatureLine.id.label("line_id"),
             SignatureLine.position,
             SignatureLine.raw_text,
             SignatureLine.is_repeat,
@@ -240,14 +243,20 @@ def lines(session: Session, statement_id: int) -> list[LineView]:
             Organization.id,
             Organization.slug,
             Organization.name,
+            SignatureLine.given_region,
+            SignatureLine.region_code,
+            SignatureLine.given_country,
+            SignatureLine.country,
+            SignatureLine.given_acronym,
         )
         .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .join(Organization, Organization.id == PrintedName.organization_id)
+        .join(Organization, Organization.id == SignatureLine.organization_id)
         .where(SignatureLine.statement_id == statement_id)
         .order_by(SignatureLine.sort_order)
     )
     return [
         LineView(
+            id=row.line_id,
             position=row.position or None,
             raw_text=row.raw_text,
             printed_name=row.text,
@@ -255,6 +264,11 @@ def lines(session: Session, statement_id: int) -> list[LineView]:
             organization_id=row.id,
             organization_slug=row.slug,
             organization_name=row.name,
+            given_region=row.given_region,
+            region_code=row.region_code,
+            given_country=row.given_country,
+            country=row.country,
+            given_acronym=row.given_acronym,
         )
         for row in rows
     ]
@@ -300,8 +314,7 @@ def facets(session: Session, filters: StatementFilters | None, facet_names: list
         column = Organization.region_code if name == "region" else Organization.sector
         query = (
             select(column, func.count(distinct(SignatureLine.statement_id)))
-            .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-            .join(Organization, Organization.id == PrintedName.organization_id)
+            .join(Organization, Organization.id == SignatureLine.organization_id)
             .where(SignatureLine.statement_id.in_(matching))
             .group_by(column)
         )

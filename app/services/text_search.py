@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, bindparam, column, f
 from sqlalchemy.orm import Session
 
 from app.identity import names
-from app.models import Organization, PrintedName
+from app.models import Organization, OrganizationName, PrintedName
 
 _FTS = table("printed_names_fts", column("rowid"), column("printed_names_fts"))
 _SIMPLE = literal_column("'simple'::regconfig")
@@ -76,8 +76,8 @@ def organizations_matching(postgresql: bool) -> ColumnElement[bool]:
     (as an index range: a LIKE would not use the index). Values bound by name: see
     `organizations_matching_params`."""
     by_name = Organization.id.in_(
-        select(PrintedName.organization_id).where(
-            PrintedName.id.in_(_printed_names_matching(postgresql, bindparam("names_query")))
+        select(OrganizationName.organization_id).where(
+            OrganizationName.printed_name_id.in_(_printed_names_matching(postgresql, bindparam("names_query")))
         )
     )
     lowered = func.lower(Organization.acronym)
@@ -97,7 +97,8 @@ def fuzzy_organization_ids(session: Session, q: str) -> list[int]:
     if not stems:
         return []
     candidates = session.execute(
-        select(PrintedName.search_text, PrintedName.organization_id)
+        select(PrintedName.search_text, OrganizationName.organization_id)
+        .join(OrganizationName, OrganizationName.printed_name_id == PrintedName.id)
         .where(PrintedName.id.in_(printed_names_matching(session, stems, any_word=True)))
         .limit(_FUZZY_MAX_CANDIDATES)
     ).all()

@@ -6,13 +6,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import AuditEvent, Organization, PrintedName
 from app.services.importer import ImportOptions, run_import
+from tests.importing import organization_printed_as
 
 JOINT = "2021-11-joint-statement-icc-criminalization"
 
 
 def org_of(session_factory: sessionmaker[Session], printed: str) -> Organization:
     with session_factory() as session:
-        organization_id = session.scalar(select(PrintedName.organization_id).where(PrintedName.text == printed))
+        organization_id = organization_printed_as(session, printed)
         return session.get_one(Organization, organization_id)
 
 

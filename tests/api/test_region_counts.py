@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Organization, PrintedName
 from app.identity.evidence import OrganizationHints
-from tests.importing import LineFields, StatementFields, import_statement
+from tests.importing import LineFields, StatementFields, import_statement, organization_printed_as
 from tests.live_counts import live_region_counts
 
 ACCESO = "Fundación Acceso a la Justicia"
@@ -38,7 +38,7 @@ def _lines(*printed: str, regions: dict[str, str] = REGIONS) -> list[LineFields]
 
 def _id(session_factory: sessionmaker[Session], printed: str) -> int:
     with session_factory() as session:
-        return session.scalars(select(PrintedName.organization_id).where(PrintedName.text == printed)).one()
+        return organization_printed_as(session, printed)
 
 
 def _region(session_factory: sessionmaker[Session], printed: str) -> str | None:
@@ -77,26 +77,32 @@ def test_region_counts_follow_imports_merges_undos_and_edits(client: TestClient,
     assert _region(db, ACCION) is None
     _assert_counts(client, db, {"VE-A": (1, 2), "VE-L": (1, 1), "VE-V": (1, 2)})
 
-    # The same file again with another region for Acceso: no line is added, but Acceso moves.
+    # The same file again with another region for Acceso: no line is added, and the evidence its
+    # lines were imported with is not overwritten.
     with db() as session, session.begin():
         import_statement(session, S1, _lines(ACCESO, OBSERVATORIO, ACCION, LUZ, regions={**REGIONS, ACCESO: "VE-M"}))
-    _assert_counts(client, db, {"VE-M": (1, 2), "VE-L": (1, 1), "VE-V": (1, 2)})
+    _assert_counts(client, db, {"VE-A": (1, 2), "VE-L": (1, 1), "VE-V": (1, 2)})
 
+    # Merged into Observatorio (VE-L), Acceso's VE-A lines make the files disagree: the
+    # survivor keeps its region and shows the conflict.
     merged = client.post(
         f"/api/organizations/{_id(db, ACCESO)}/merge", json={"into": _id(db, OBSERVATORIO)}, headers=_auth(admin_token)
     )
     assert merged.status_code == 201, merged.text
     _assert_counts(client, db, {"VE-L": (1, 2), "VE-V": (1, 2)})
+    survivor = client.get(f"/api/organizations/{_id(db, OBSERVATORIO)}").json()
+    assert survivor["region"]["code"] == "VE-L" and survivor["region_conflict"] == ["VE-A", "VE-L"]
 
     undone = client.post(f"/api/merges/{merged.json()['id']}/undo", headers=_auth(admin_token))
     assert undone.status_code == 200, undone.text
-    _assert_counts(client, db, {"VE-M": (1, 2), "VE-L": (1, 1), "VE-V": (1, 2)})
+    _assert_counts(client, db, {"VE-A": (1, 2), "VE-L": (1, 1), "VE-V": (1, 2)})
+    assert client.get(f"/api/organizations/{_id(db, OBSERVATORIO)}").json()["region_conflict"] is None
 
     # Acción has no region: merged into, it takes LUZ's, and its own statement S3 counts there.
     filled = client.post(f"/api/organizations/{_id(db, LUZ)}/merge", json={"into": _id(db, ACCION)}, headers=_auth(admin_token))
     assert filled.status_code == 201, filled.text
-    _assert_counts(client, db, {"VE-M": (1, 2), "VE-L": (1, 1), "VE-V": (1, 3)})
+    _assert_counts(client, db, {"VE-A": (1, 2), "VE-L": (1, 1), "VE-V": (1, 3)})
 
     edited = client.patch(f"/api/organizations/{_id(db, ACCION)}", json={"region": "VE-Z"}, headers=_auth(admin_token))
     assert edited.status_code == 200, edited.text
-    _assert_counts(client, db, {"VE-M": (1, 2), "VE-L": (1, 1), "VE-Z": (1, 3)})
+    _assert_counts(client, db, {"VE-A": (1, 2), "VE-L": (1, 1), "VE-Z": (1, 3)})

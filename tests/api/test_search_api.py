@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import Organization, OrganizationStats, PrintedName, StatementStats
 from app.services import organizations, review, signing_stats
 from app.identity.evidence import OrganizationHints
-from tests.importing import LineFields, StatementFields, import_statement
+from tests.importing import LineFields, StatementFields, import_statement, organization_printed_as
 
 ACCESO = "Fundación Acceso a la Justicia"
 OBSERVATORIO = "Observatorio Venezolano de Prisiones"
@@ -88,7 +88,7 @@ def registry(db: sessionmaker[Session]) -> sessionmaker[Session]:
     with db() as session, session.begin():
         for printed, sector in ((LUZ, "academic"), (COLEGIO, "professional_body")):
             organization = session.get_one(
-                Organization, session.scalars(select(PrintedName.organization_id).where(PrintedName.text == printed)).one()
+                Organization, organization_printed_as(session, printed)
             )
             organizations.update(session, organization, {"sector": sector}, actor="test")
     return db
@@ -109,8 +109,7 @@ def names_of(response) -> list[str]:
 
 def org(session_factory: sessionmaker[Session], printed: str) -> Organization:
     with session_factory() as session:
-        name = session.scalars(select(PrintedName).where(PrintedName.text == printed)).one()
-        return session.get_one(Organization, name.organization_id)
+        return session.get_one(Organization, organization_printed_as(session, printed))
 
 
 # --- organizations: q -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app import migrate
 from app.db import make_engine, make_session_factory
-from app.models import Organization, PrintedName, SignatureLine, Statement
+from app.models import Organization, SignatureLine, Statement
 from app.services import review, seed
 from app.settings import Settings
 from tests.conftest import postgres_url_or_skip
@@ -57,8 +57,7 @@ def _busiest_pair(engine: sa.Engine) -> tuple[int, int, str]:
     with make_session_factory(engine)() as session:
         statement = session.scalars(select(Statement).order_by(Statement.id)).first()
         organization_ids = session.scalars(
-            select(PrintedName.organization_id)
-            .join(SignatureLine, SignatureLine.printed_name_id == PrintedName.id)
+            select(SignatureLine.organization_id)
             .where(SignatureLine.statement_id == statement.id)
             .order_by(SignatureLine.sort_order)
         ).all()

@@ -85,8 +85,11 @@ def rows_at_0002() -> Rows:
                  decided_by="ana", decided_at=T0, created_at=T0),
         ],
         "merges": [
-            dict(id=1, survivor_id=1, merged_id=3, candidate_id=1, actor="ana", created_at=T0,
+            dict(id=1, survivor_id=1, merged_id=3, candidate_id=1, actor="ana", created_at=T0 + dt.timedelta(hours=1),
                  survivor_before={"acronym": None}, undone_at=None, undone_by=None),
+        ],
+        "signature_lines": [
+            dict(id=5, statement_id=2, sort_order=2, position="", raw_text="PROVEA", printed_name_id=3, is_repeat=True),
         ],
         "merge_moves": [dict(id=1, merge_id=1, printed_name_id=3)],
     }
@@ -94,7 +97,17 @@ def rows_at_0002() -> Rows:
 
 ROWS_AT: dict[str, Callable[[], Rows]] = {"0001": rows_at_0001, "0002": rows_at_0002}
 # revision -> function(table, rows before) -> rows expected after, for migrations that change data.
-CHANGED_ON_UPGRADE: dict[str, Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]]] = {}
+def changed_by_0006(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Identity v2: printed names lose their organization (lines carry it); a merge's moves become
+    the lines of the names it moved (merge 1 moved PROVEA, printed on line 5)."""
+    if table == "printed_names":
+        return [{key: value for key, value in row.items() if key != "organization_id"} for row in rows]
+    if table == "merge_moves":
+        return [{"id": 1, "merge_id": 1}]
+    return rows
+
+
+CHANGED_ON_UPGRADE: dict[str, Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]]] = {"0006": changed_by_0006}
 
 
 def chain() -> list[str]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Merge, Organization, PrintedName, ReviewCandidate, Statement
 from app.services import review
+from tests.importing import organization_printed_as
 
 JOINT = "2021-11-joint-statement-icc-criminalization"
 DESKTOP = {"width": 1280, "height": 900}
@@ -31,7 +32,7 @@ def page(browser, live_server: str, seeded):
 
 def slug_of(factory: sessionmaker[Session], printed: str) -> str:
     with factory() as session:
-        organization_id = session.scalar(select(PrintedName.organization_id).where(PrintedName.text == printed))
+        organization_id = organization_printed_as(session, printed)
         return session.get_one(Organization, organization_id).slug
 
 

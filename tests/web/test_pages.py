@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.models import CANDIDATE_STATUSES, SECTORS, STATEMENT_KINDS, VALUE_SOURCES, Organization, PrintedName
 from app.services import review
 from app.identity.evidence import OrganizationHints
-from tests.importing import LineFields, StatementFields, import_statement
+from app.services import organizations
+from tests.importing import LineFields, StatementFields, import_statement, organization_printed_as
 from app.web import i18n
 from app.web.render import TEMPLATES
 from tests.web.html import find_all, headings, parse, text_of
@@ -25,7 +26,7 @@ HOSTILE = "<script>alert(1)</script>"
 
 def org_id(factory: sessionmaker[Session], printed: str) -> int:
     with factory() as session:
-        return session.scalar(select(PrintedName.organization_id).where(PrintedName.text == printed))
+        return organization_printed_as(session, printed)
 
 
 def org_slug(factory: sessionmaker[Session], printed: str) -> str:
@@ -104,7 +105,7 @@ def test_organization_page_shows_names_region_evidence_timeline_and_cosignatorie
         organization = session.scalar(
             select(Organization).where(Organization.region_source == "inferred", Organization.region_evidence.is_not(None)).limit(1)
         )
-        names = [p.text for p in organization.printed_names]
+        names = organizations.printed_names(session, organization.id)
     api = seeded_client.get(f"/api/organizations/{organization.slug}").json()
     page = text_of(parse(seeded_client.get(f"/organizaciones/{organization.slug}").text))
     assert all(name in page for name in names)
