@@ -213,11 +213,14 @@ def review_list(
 def review_decide(
     candidate_id: Annotated[int, typer.Argument(help="Candidate id from `firmas review list`.", min=1, max=MAX_ID)],
     decision: Annotated[str, typer.Argument(help="same, different or unsure.")],
+    survivor: Annotated[
+        Optional[int], typer.Option(help="For same: the organization that survives (default: the established record).", min=1, max=MAX_ID)
+    ] = None,
 ) -> None:
-    """Decide a suggestion; `same` merges the pair. Example: firmas review decide 4 different"""
+    """Decide a suggestion; `same` merges the pair. Example: firmas review decide 4 same --survivor 12"""
     with transaction(_session_factory()) as session:
         try:
-            result = review.decide(session, candidate_id, decision, actor=CLI_ACTOR)
+            result = review.decide(session, candidate_id, decision, actor=CLI_ACTOR, survivor=survivor)
         except FirmasError as exc:
             _fail(exc.detail)
         merged = f"; merge {result.merge.id}" if result.merge else ""
@@ -248,6 +251,42 @@ def unmerge(merge_id: Annotated[int, typer.Argument(help="Merge id (see GET /api
         except FirmasError as exc:
             _fail(exc.detail)
     typer.echo(f"Merge {merge_id} undone.")
+
+
+@app.command("split")
+def split(
+    organization_id: Annotated[int, typer.Argument(help="Organization the lines are on.", min=1, max=MAX_ID)],
+    line: Annotated[Optional[list[int]], typer.Option("--line", help="A signature line id to move (repeatable).", min=1, max=MAX_ID)] = None,
+    printed_name: Annotated[Optional[str], typer.Option("--printed-name", help="Move every line printed exactly so.")] = None,
+    into: Annotated[Optional[int], typer.Option(help="Organization to move them to; default a new one.", min=1, max=MAX_ID)] = None,
+    name: Annotated[Optional[str], typer.Option(help="Name of the new organization.")] = None,
+    note: Annotated[Optional[str], typer.Option(help="Why, for the record.")] = None,
+) -> None:
+    """Move lines to another organization or a new one. Example: firmas split 40 --line 431 --name 'Fundación Luz (Mérida)'"""
+    from app.services import splits
+
+    request = splits.SplitRequest(line_ids=tuple(line or ()), printed_name=printed_name, into_id=into, name=name, note=note)
+    with transaction(_session_factory()) as session:
+        try:
+            record = splits.split(session, organization_id, request, actor=CLI_ACTOR)
+        except FirmasError as exc:
+            _fail(exc.detail)
+        moved, record_id, target = len(record.moves), record.id, record.into_id
+        created = " (new)" if record.created_into else ""
+    typer.echo(f"Split {record_id}: {moved} {'line' if moved == 1 else 'lines'} moved from organization {organization_id} to {target}{created}.")
+
+
+@app.command("unsplit")
+def unsplit(split_id: Annotated[int, typer.Argument(help="Split id (see GET /api/splits).", min=1, max=MAX_ID)]) -> None:
+    """Undo a split exactly. Example: firmas unsplit 3"""
+    from app.services import splits
+
+    with transaction(_session_factory()) as session:
+        try:
+            splits.undo(session, split_id, actor=CLI_ACTOR)
+        except FirmasError as exc:
+            _fail(exc.detail)
+    typer.echo(f"Split {split_id} undone.")
 
 
 @export_app.command("names")

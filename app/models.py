@@ -57,6 +57,7 @@ VALUE_SOURCES = ("admin", "import", "inferred")
 NAME_SOURCES = ("printed", "admin")
 DECISIONS = ("same", "different", "unsure")
 CANDIDATE_STATUSES = ("open", *DECISIONS)
+CANDIDATE_ORIGINS = ("similar", "homonym")
 # Engine-specific search indexes made by migration 0004, not by these models (SQLite's full-text
 # table of printed names and its shadow tables; expression indexes): schema comparisons skip them.
 SEARCH_INDEX_TABLES = ("printed_names_fts", "printed_names_fts_data", "printed_names_fts_idx",
@@ -269,6 +270,10 @@ class ReviewCandidate(Base):
     organization_b_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     score: Mapped[float] = mapped_column(Float, comment="0..1: how likely the two are one organization.")
     reasons: Mapped[list[str]] = mapped_column(default=list, comment="Human-readable evidence for and against.")
+    origin: Mapped[str] = mapped_column(
+        String(10), default="similar", server_default="similar",
+        comment=f"One of {CANDIDATE_ORIGINS}: raised by the names' similarity, or by an import that kept same-named organizations apart.",
+    )
     status: Mapped[str] = mapped_column(String(10), default="open", index=True, comment=f"One of {CANDIDATE_STATUSES}.")
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -319,8 +324,15 @@ class Split(Base):
     )
     into_name: Mapped[str] = mapped_column(String(1000), comment="The name of `into` when the split was made.")
     created_into: Mapped[bool] = mapped_column(Boolean, default=False, comment="The split created `into` for these lines.")
+    printed_name_id: Mapped[int | None] = mapped_column(
+        ForeignKey("printed_names.id"), index=True,
+        comment="The printed form whose every line moved, when the split named one: later lines printed so follow it.",
+    )
     actor: Mapped[str] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text, comment="Why, in the admin's words.")
+    last_line_id: Mapped[int | None] = mapped_column(
+        Integer, comment="The newest line id when the split was made: later lines can follow the moved names back."
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     undone_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     undone_by: Mapped[str | None] = mapped_column(String(200))

@@ -23,10 +23,12 @@ from app.api.schemas import (
     OrganizationUpdate,
     RegionPublic,
     SignedStatementPublic,
+    SplitPublic,
+    SplitRequest,
 )
-from app.models import Organization
+from app.models import Organization, Split
 from app.identity.regions import region_name
-from app.services import organizations, review
+from app.services import organizations, review, splits
 from app.services.organizations import FacetCount, OrganizationFilters, OrganizationRow
 
 router = APIRouter(prefix="/api/organizations", tags=["organizations"])
@@ -245,6 +247,46 @@ def merge_public(session, merge) -> MergePublic:
         undone_at=merge.undone_at,
         undone_by=merge.undone_by,
     )
+
+
+def split_public(session, record: Split) -> SplitPublic:
+    def ref(organization_id: int | None) -> OrganizationRef | None:
+        if organization_id is None:
+            return None
+        organization = session.get_one(Organization, organization_id)
+        return OrganizationRef(id=organization.id, slug=organization.slug, name=organization.name)
+
+    return SplitPublic(
+        id=record.id,
+        organization=ref(record.organization_id),
+        into=ref(record.into_id),
+        into_name=record.into_name,
+        created_into=record.created_into,
+        lines=[move.line_id for move in record.moves],
+        note=record.note,
+        actor=record.actor,
+        created_at=record.created_at,
+        undone_at=record.undone_at,
+        undone_by=record.undone_by,
+    )
+
+
+@router.post("/{id_or_slug}/split", response_model=SplitPublic, status_code=201, summary="Move lines to another organization (admin)")
+def split_organization(
+    session: SessionDep,
+    token: AdminDep,
+    request_body: SplitRequest = Body(examples=[{"lines": [431], "into": None, "name": "Fundación Luz (Mérida)"}]),
+    id_or_slug: str = IdOrSlug,
+) -> SplitPublic:
+    """Move chosen signature lines (`lines`), or every line printed as `printed_name`, from this
+    organization to `into` or to a new organization. Undo with POST /api/splits/{id}/undo; later
+    imports of the same lines add nothing and do not re-join them."""
+    organization = organizations.get(session, id_or_slug)
+    request = splits.SplitRequest(
+        line_ids=tuple(request_body.lines), printed_name=request_body.printed_name, into_id=request_body.into,
+        name=request_body.name, note=request_body.note,
+    )  # fmt: skip
+    return split_public(session, splits.split(session, organization.id, request, actor=token.name))
 
 
 @router.post("/{id_or_slug}/merge", response_model=MergePublic, status_code=201, summary="Merge into another (admin)")

@@ -1,4 +1,4 @@
-"""JSON routes for duplicate review and merge history (admin only, except reading merges)."""
+"""JSON routes for duplicate review, merge and split history (admin only, except reading the history)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.api.common import CursorQuery, LimitQuery, page_out
 from app.api.deps import AdminDep, SessionDep
-from app.api.organizations import merge_public, region_public
+from app.api.organizations import merge_public, region_public, split_public
 from app.api.schemas import (
     CandidatePublic,
     CandidateSide,
@@ -16,9 +16,10 @@ from app.api.schemas import (
     MergePublic,
     PageOut,
     RefreshPublic,
+    SplitPublic,
 )
 from app.models import Organization, ReviewCandidate
-from app.services import organizations, review
+from app.services import organizations, review, splits
 from app.services.ids import MAX_ID
 
 router = APIRouter(tags=["review"])
@@ -43,6 +44,7 @@ def _side(session: Session, organization_id: int) -> CandidateSide:
 def candidate_public(session: Session, candidate: ReviewCandidate) -> CandidatePublic:
     return CandidatePublic(
         id=candidate.id,
+        default_survivor=review.proposed_survivor(session, candidate),
         score=round(candidate.score, 4),
         reasons=candidate.reasons,
         status=candidate.status,
@@ -77,8 +79,9 @@ def decide_candidate(
     body: DecisionRequest = Body(examples=[{"decision": "same"}]),
     candidate_id: int = CandidateId,
 ) -> DecisionPublic:
-    """same merges the pair (the one with more lines survives); different keeps them apart for good."""
-    result = review.decide(session, candidate_id, body.decision, actor=token.name)
+    """same merges the pair into `survivor` (by default the established record: the one an admin
+    edited, else the one with more lines, else the older); different keeps them apart for good."""
+    result = review.decide(session, candidate_id, body.decision, actor=token.name, survivor=body.survivor)
     return DecisionPublic(
         candidate=candidate_public(session, result.candidate),
         merge=merge_public(session, result.merge) if result.merge else None,
@@ -90,6 +93,30 @@ def refresh_candidates(session: SessionDep, token: AdminDep) -> RefreshPublic:
     """Compare every live organization (by blocking, never all pairs) and store new suggestions."""
     raised = review.raise_suggestions(session)
     return RefreshPublic(raised=raised)
+
+
+SplitId = Path(description="Split id.", ge=1, le=MAX_ID, examples=[1])
+
+
+@router.get("/api/splits", response_model=PageOut[SplitPublic], summary="Split history, newest first")
+def list_splits(
+    request: Request, response: Response, session: SessionDep, limit: int = LimitQuery, cursor: str | None = CursorQuery
+) -> PageOut[SplitPublic]:
+    """Every split, including undone ones, with the lines it moved, who did it and when."""
+    page = splits.list_splits(session, limit=limit, cursor=cursor)
+    return page_out(request, response, page, [split_public(session, record) for record in page.items], limit)
+
+
+@router.get("/api/splits/{split_id}", response_model=SplitPublic, summary="One split")
+def get_split(session: SessionDep, split_id: int = SplitId) -> SplitPublic:
+    return split_public(session, splits.get(session, split_id))
+
+
+@router.post("/api/splits/{split_id}/undo", response_model=SplitPublic, summary="Undo a split (admin)")
+def undo_split(session: SessionDep, token: AdminDep, split_id: int = SplitId) -> SplitPublic:
+    """Move the split's lines back; an organization the split created goes if nothing else uses it.
+    Refused (409) while a later merge or split moved some of those lines."""
+    return split_public(session, splits.undo(session, split_id, actor=token.name))
 
 
 @router.get("/api/merges", response_model=PageOut[MergePublic], summary="Merge history, newest first")

@@ -188,6 +188,33 @@ class MergeRequest(BaseModel):
     into: int = Field(description="Id of the organization that survives.", ge=1, le=MAX_ID, examples=[12])
 
 
+class SplitRequest(BaseModel):
+    """Which lines move (`lines`, and/or every line printed as `printed_name`) and where: `into` an
+    existing organization, or a new one (named `name`, else after the first line moved)."""
+
+    model_config = {"extra": "forbid"}
+
+    lines: list[int] = Field(default_factory=list, max_length=100_000, description="Signature line ids (see a statement's `lines`).", examples=[[431]])
+    printed_name: str | None = Field(None, max_length=1000, description="Every line of this organization printed exactly so.")
+    into: int | None = Field(None, ge=1, le=MAX_ID, description="Id of the organization the lines move to; null: a new one.")
+    name: str | None = Field(None, max_length=1000, description="Name of the new organization (only without `into`).")
+    note: str | None = Field(None, max_length=2000, description="Why, for the record.")
+
+
+class SplitPublic(BaseModel):
+    id: int
+    organization: OrganizationRef = Field(description="Where the lines were.")
+    into: OrganizationRef | None = Field(description="Where they went (null once an undo removed the organization the split created).")
+    into_name: str
+    created_into: bool = Field(description="The split created `into`.")
+    lines: list[int] = Field(description="The lines it moved.")
+    note: str | None
+    actor: str
+    created_at: dt.datetime
+    undone_at: dt.datetime | None
+    undone_by: str | None
+
+
 class MergePublic(BaseModel):
     id: int
     merged: OrganizationRef
@@ -211,6 +238,9 @@ class CandidateSide(BaseModel):
 
 class CandidatePublic(BaseModel):
     id: int
+    default_survivor: int | None = Field(
+        None, description="Which side survives a `same` decision unless another is chosen (live pairs only).", examples=[12]
+    )
     score: float = Field(examples=[0.82])
     reasons: list[str] = Field(examples=[["share the distinctive word 'tebripar'"]])
     status: str = Field(examples=["open"])
@@ -224,6 +254,14 @@ class DecisionRequest(BaseModel):
     model_config = {"extra": "forbid"}
 
     decision: str = Field(description="same, different or unsure.", pattern="^(same|different|unsure)$", examples=["same"])
+    survivor: int | None = Field(
+        None,
+        description="For `same`: the id of the side that survives (default: the established record, see the "
+        "candidate's `default_survivor`).",
+        ge=1,
+        le=MAX_ID,
+        examples=[12],
+    )
 
 
 class DecisionPublic(BaseModel):

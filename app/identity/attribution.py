@@ -8,6 +8,7 @@ the same region, so it can neither confirm nor contradict a homonym.
 
 Equal match keys join a line to an organization only when that is certain (`choose`):
 - evidence that contradicts the line's context (another state, another country) keeps them apart;
+- a printed form an admin split off to an organization goes there (unless contradicted);
 - among the candidates that do not contradict it, the one whose evidence agrees wins, if it is
   the only one; else the only candidate, if there is only one;
 - anything else is ambiguous: the line gets an organization of its own, suggested for review
@@ -112,11 +113,14 @@ class Choice:
     apart_from: tuple[int, ...] = ()
 
 
-def choose(context: Context, candidates: Sequence[tuple[int, Evidence]]) -> Choice:
+def choose(context: Context, candidates: Sequence[tuple[int, Evidence]], *, split_to: int | None = None) -> Choice:
     """The organization among `candidates` (same match key, in creation order) a line of `context`
-    certainly names, else a new one (see the module's rules)."""
+    certainly names, else a new one (see the module's rules). `split_to`: where an admin's split
+    sent every line printed exactly as this one."""
     fits = [(organization_id, fit(context, evidence)) for organization_id, evidence in candidates]
     possible = [organization_id for organization_id, found in fits if found is not Fit.CONTRADICTS]
+    if split_to in possible:
+        return Choice(split_to)
     agreeing = [organization_id for organization_id, found in fits if found is Fit.AGREES]
     if len(agreeing) == 1:
         return Choice(agreeing[0])

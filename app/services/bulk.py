@@ -30,6 +30,7 @@ from app.models import (
     OrganizationName,
     PrintedName,
     SignatureLine,
+    Split,
     Statement,
     StatementUrl,
     utcnow,
@@ -199,7 +200,8 @@ class Loader:
         self._candidates: dict[str, list[int]] = {}
         self._evidence: dict[int, attribution.Evidence] = {}
         self._places: dict[int, Place] = {}
-        self._attributed: dict[tuple[str, Context], int] = {}
+        self._attributed: dict[tuple[str, Context, int | None], int] = {}
+        self._split_to: dict[int, int] = {}  # printed name -> organization an admin's split sent it to
         self._new_ids: dict[int, int] = {}  # placeholder (negative) -> organization id
         self._founded: set[int] = set()
         self._apart: list[tuple[int, int, str]] = []  # (new organization, same-named one, why)
@@ -490,6 +492,19 @@ class Loader:
                 self._stored_pairs.add((organization_id, printed_name_id))
                 found.add(organization_id)
         self._load_places([organization_id for organization_id in found if organization_id not in self._places])
+        self._load_split_forms(keys)
+
+    def _load_split_forms(self, keys: list[str]) -> None:
+        """Printed forms of these keys an admin's split sent whole to an organization (the latest wins)."""
+        for chunk in _chunks(keys, _LOOKUP_CHUNK):
+            query = (
+                select(Split.printed_name_id, Split.into_id)
+                .join(PrintedName, PrintedName.id == Split.printed_name_id)
+                .where(PrintedName.match_key.in_(chunk), Split.undone_at.is_(None), Split.into_id.is_not(None))
+                .order_by(Split.id)
+            )
+            for printed_name_id, into_id in self._select(query):
+                self._split_to[printed_name_id] = into_id
 
     def _load_places(self, organization_ids: list[int]) -> None:
         columns = [getattr(Organization, field) for field in _PLACE_FIELDS]
@@ -509,10 +524,12 @@ class Loader:
         id is negative until `_create_organizations` gives it a real one)."""
         printed_name_id, key = self._names[line.text]
         context = Context(line.region, line.country)
-        organization_id = self._attributed.get((key, context))
+        split_to = self._split_to.get(printed_name_id)
+        organization_id = self._attributed.get((key, context, split_to))
         if organization_id is None:
             candidates = self._candidates[key]
-            choice = attribution.choose(context, [(candidate, self._evidence[candidate]) for candidate in candidates])
+            evidence = [(candidate, self._evidence[candidate]) for candidate in candidates]
+            choice = attribution.choose(context, evidence, split_to=split_to)
             organization_id = choice.organization_id
             if organization_id is None:
                 organization_id = -(len(self._new_ids) + len(founders) + 1)
@@ -521,7 +538,7 @@ class Loader:
                 self._apart.extend((organization_id, other, attribution.homonym_reason(context, self._evidence[other]))
                                    for other in choice.apart_from)  # fmt: skip
                 candidates.append(organization_id)
-            self._attributed[(key, context)] = organization_id
+            self._attributed[(key, context, split_to)] = organization_id
         if context.given:
             self._evidence[organization_id] = self._evidence[organization_id].with_context(context)
         return organization_id

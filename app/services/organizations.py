@@ -22,6 +22,7 @@ from app.identity.regions import region_name, resolve_region
 from app.services import audit, review, signing_stats, text_search
 from app.identity.evidence import normalize_region_code
 from app.services.ids import id_or_slug_condition, row_named
+from app.services.locks import take_identity_lock
 from app.services.paging import Page, PagedQuery, page_of, paginate
 
 OrganizationSort = Literal["name", "statements", "last_signed"]
@@ -537,12 +538,13 @@ def update(session: Session, organization: Organization, changes: dict[str, str 
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise InvalidInput(f"Cannot change {', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
+    take_identity_lock(session)
     before = {field: getattr(organization, field) for field in changes}
     if "name" in changes:
         name = names.normalize_whitespace(changes["name"] or "")
         if not name:
             raise InvalidInput("The name cannot be empty.", field="name")
-        organization.name = name
+        organization.name, organization.name_source = name, "admin"
     if "acronym" in changes:
         organization.acronym = (changes["acronym"] or "").strip() or None
     if "region_code" in changes:
@@ -567,9 +569,13 @@ def _set_region(organization: Organization, code: str | None) -> None:
     if region is not None and region_name(region) is None:
         raise InvalidInput(f"'{region}' is not a known ISO 3166-2 region.", field="region_code")
     organization.region_code = region
-    # why: an admin clearing the region is a decision too; inference must not fill it again.
+    # why: an admin clearing the region is a decision too; inference must not fill it again. It
+    # also settles any disagreement between the files.
     organization.region_source = "admin"
     organization.region_evidence = None
+    organization.region_conflict = None
+    if region is not None:
+        organization.country, organization.country_source = region[:2], "admin"
 
 
 def _set_sector(organization: Organization, sector: str | None) -> None:

@@ -20,7 +20,7 @@ from app.errors import Conflict
 from app.identity import attribution, regions
 from app.identity.attribution import Place
 from app.identity.evidence import DEFAULT_COUNTRY
-from app.models import Merge, MergeMove, Organization, OrganizationName, SignatureLine, Split, SplitMove
+from app.models import Merge, MergeMove, Organization, OrganizationName, PrintedName, SignatureLine, Split, SplitMove
 from app.services import signing_stats
 
 PLACE_FIELDS = ("region_code", "region_source", "region_evidence", "region_conflict", "country", "country_source")
@@ -131,6 +131,49 @@ def recompute_repeats(session: Session, statement_ids: set[int]) -> None:
         session.execute(
             table.update().where(table.c.id == bindparam("line")).values(is_repeat=bindparam("repeat")), changes
         )
+
+
+def newest_line_id(session: Session) -> int:
+    return session.scalar(select(func.max(SignatureLine.id))) or 0
+
+
+def followers(session: Session, organization_id: int, moved: list[int], last_line_id: int | None, *, undoing_split: int | None = None) -> list[int]:
+    """Lines that came to `organization_id` after a move (ids past `last_line_id`) only because
+    the moved lines' names were there: their match key is among the moved lines' keys and not
+    among the organization's own lines' keys from before. An undo takes them back too, except
+    lines an admin's split (another one than `undoing_split`) put there."""
+    if not moved:
+        return []
+    key_of_line = (
+        select(SignatureLine.id, PrintedName.match_key)
+        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+        .where(SignatureLine.organization_id == organization_id)
+    )
+    moved_set, last = set(moved), last_line_id or 0
+    moved_keys, own_keys, later = set(), set(), []
+    for line_id, key in session.execute(key_of_line):
+        if line_id in moved_set:
+            moved_keys.add(key)
+        elif line_id <= last:
+            own_keys.add(key)
+        else:
+            later.append((line_id, key))
+    placed = _placed_by_splits(session, [line_id for line_id, _ in later], undoing_split)
+    return [line_id for line_id, key in later if key in moved_keys and key not in own_keys and line_id not in placed]
+
+
+def _placed_by_splits(session: Session, line_ids: list[int], except_split: int | None) -> set[int]:
+    placed: set[int] = set()
+    for chunk in chunks(line_ids):
+        query = (
+            select(SplitMove.line_id)
+            .join(Split, Split.id == SplitMove.split_id)
+            .where(SplitMove.line_id.in_(chunk), Split.undone_at.is_(None))
+        )
+        if except_split is not None:
+            query = query.where(Split.id != except_split)
+        placed.update(session.scalars(query))
+    return placed
 
 
 def check_still_in_place(session: Session, line_ids: list[int], expected_id: int, undoing: str) -> None:

@@ -27,8 +27,6 @@ from app.models import (
     PrintedName,
     ReviewCandidate,
     SignatureLine,
-    Split,
-    SplitMove,
     utcnow,
 )
 from app.services import audit, reattribution
@@ -176,7 +174,9 @@ def raise_suggestions(session: Session, *, involving: Collection[int] | None = N
     for suggestion in suggestions:
         stored = existing.get((suggestion.a, suggestion.b))
         if stored is not None:
-            stored.score, stored.reasons = suggestion.score, list(suggestion.reasons)
+            # why: a homonym's reason says what the files said; the names' evidence adds to it.
+            kept = stored.reasons[:1] if stored.origin == "homonym" else []
+            stored.score, stored.reasons = suggestion.score, list(dict.fromkeys([*kept, *suggestion.reasons]))
             continue
         session.add(
             ReviewCandidate(
@@ -207,7 +207,7 @@ def store_homonym_suggestions(session: Session, reasons: dict[tuple[int, int], s
         present.update((a, b) for a, b in rows)
     rows = [
         {"organization_a_id": a, "organization_b_id": b, "score": HOMONYM_SCORE, "reasons": [reasons[(a, b)]],
-         "status": "open", "created_at": utcnow()}
+         "status": "open", "origin": "homonym", "created_at": utcnow()}
         for a, b in pairs
         if (a, b) not in present
     ]  # fmt: skip
@@ -288,6 +288,12 @@ def _survivor_and_merged(session: Session, candidate: ReviewCandidate, survivor:
     return keep, b if keep == a else a
 
 
+def proposed_survivor(session: Session, candidate: ReviewCandidate) -> int | None:
+    """The side a "same" decision would keep by default, while both sides are distinct and live."""
+    a, b = survivor_id(session, candidate.organization_a_id), survivor_id(session, candidate.organization_b_id)
+    return None if a == b else default_survivor(session, a, b)
+
+
 def line_count(session: Session, organization_id: int) -> int:
     return session.scalar(select(func.count(SignatureLine.id)).where(SignatureLine.organization_id == organization_id)) or 0
 
@@ -335,7 +341,7 @@ def merge_organizations(
         merged_id=merged.id,
         candidate_id=candidate.id if candidate else None,
         actor=actor,
-        last_line_id=session.scalar(select(func.max(SignatureLine.id))),
+        last_line_id=reattribution.newest_line_id(session),
     )
     session.add(merge)
     session.flush()
@@ -427,7 +433,7 @@ def undo_merge(session: Session, merge_id: int, *, actor: str) -> Merge:
         raise Conflict(f"Organization {survivor.id} was merged again since; undo merge {later} first.", parameter="merge_id")
     moved = [move.line_id for move in merge.moves]
     reattribution.check_still_in_place(session, moved, survivor.id, f"merge {merge_id}")
-    returning = moved + _lines_following_moved_names(session, merge, moved)
+    returning = moved + reattribution.followers(session, merge.survivor_id, moved, merge.last_line_id)
     regions_before = {merged.region_code, survivor.region_code}
     statements = reattribution.move_lines(session, returning, merged.id)
     merged.merged_into_id = None
@@ -448,40 +454,3 @@ def undo_merge(session: Session, merge_id: int, *, actor: str) -> Merge:
         details={"merged": merged.id, "survivor": survivor.id, "lines_returned": len(returning)},
     )
     return merge
-
-
-def _lines_following_moved_names(session: Session, merge: Merge, moved: list[int]) -> list[int]:
-    """Lines attributed to the survivor after the merge whose match key only the moved lines'
-    names had there (not its own names before the merge), unless an admin put them there."""
-    if not moved:
-        return []
-    key_of_line = (
-        select(SignatureLine.id, PrintedName.match_key)
-        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
-        .where(SignatureLine.organization_id == merge.survivor_id)
-    )
-    moved_set = set(moved)
-    last = merge.last_line_id or 0
-    moved_keys, own_keys, later = set(), set(), []
-    for line_id, key in session.execute(key_of_line):
-        if line_id in moved_set:
-            moved_keys.add(key)
-        elif line_id <= last:
-            own_keys.add(key)
-        else:
-            later.append((line_id, key))
-    placed = _placed_by_splits(session, [line_id for line_id, _ in later])
-    return [line_id for line_id, key in later if key in moved_keys and key not in own_keys and line_id not in placed]
-
-
-def _placed_by_splits(session: Session, line_ids: list[int]) -> set[int]:
-    placed: set[int] = set()
-    for chunk in reattribution.chunks(line_ids):
-        placed.update(
-            session.scalars(
-                select(SplitMove.line_id)
-                .join(Split, Split.id == SplitMove.split_id)
-                .where(SplitMove.line_id.in_(chunk), Split.undone_at.is_(None))
-            )
-        )
-    return placed

@@ -2,7 +2,9 @@
 organization to another, existing or new; audited, and undone exactly by moving them back.
 
 Later imports follow a split: a line already on its statement is never added again, and a
-printed form whose every line moved now names the organization it moved to.
+printed form whose every line moved now names the organization it moved to. Undoing the split
+takes back, with its lines, the lines imported since that joined the target only through the
+moved names (as undoing a merge does).
 """
 
 from __future__ import annotations
@@ -49,13 +51,13 @@ def split(session: Session, organization_id: int, request: SplitRequest, *, acto
     """Move the requested lines of `organization_id` (see SplitRequest)."""
     take_identity_lock(session)
     source = _live(session, organization_id, "id")
-    lines = _lines_to_move(session, source.id, request)
+    lines, form_id = _lines_to_move(session, source.id, request)
     regions_before = {source.region_code}
     target, created = _target(session, source, request, lines)
     regions_before.add(target.region_code)
     record = Split(
         organization_id=source.id, into_id=target.id, into_name=target.name, created_into=created, actor=actor,
-        note=(request.note or "").strip() or None,
+        note=(request.note or "").strip() or None, last_line_id=reattribution.newest_line_id(session), printed_name_id=form_id,
     )
     session.add(record)
     session.flush()
@@ -83,8 +85,10 @@ def _live(session: Session, organization_id: int, field: str) -> Organization:
     return organization
 
 
-def _lines_to_move(session: Session, organization_id: int, request: SplitRequest) -> list[SignatureLine]:
+def _lines_to_move(session: Session, organization_id: int, request: SplitRequest) -> tuple[list[SignatureLine], int | None]:
+    """The lines, and the printed form the request moves whole (if it names one)."""
     wanted: dict[int, SignatureLine] = {}
+    form_id = None
     if request.line_ids:
         for chunk in reattribution.chunks(sorted(set(request.line_ids))):
             found = {line.id: line for line in session.scalars(select(SignatureLine).where(SignatureLine.id.in_(chunk)))}
@@ -101,9 +105,10 @@ def _lines_to_move(session: Session, organization_id: int, request: SplitRequest
         if not form:
             raise InvalidInput(f"Organization {organization_id} has no line printed as '{request.printed_name}'.", field="printed_name")
         wanted.update((line.id, line) for line in form)
+        form_id = printed.id
     if not wanted:
         raise InvalidInput("Say which lines to move: line ids, or a printed name.", field="lines")
-    return sorted(wanted.values(), key=lambda line: line.id)
+    return sorted(wanted.values(), key=lambda line: line.id), form_id
 
 
 def _target(session: Session, source: Organization, request: SplitRequest, lines: list[SignatureLine]) -> tuple[Organization, bool]:
@@ -163,8 +168,9 @@ def undo(session: Session, split_id: int, *, actor: str) -> Split:
             f"Organization {target.id} was merged into {target.merged_into_id} since; undo that merge first.", parameter="split_id"
         )
     reattribution.check_still_in_place(session, line_ids, target.id, f"split {split_id}")
+    returning = line_ids + reattribution.followers(session, target.id, line_ids, record.last_line_id, undoing_split=record.id)
     regions_before = {source.region_code, target.region_code}
-    statements = reattribution.move_lines(session, line_ids, source.id)
+    statements = reattribution.move_lines(session, returning, source.id)
     record.undone_at, record.undone_by = utcnow(), actor
     reattribution.settle(session, [source.id, target.id], statements, regions_before)
     removed = record.created_into and _remove_if_unused(session, record, target)
@@ -174,7 +180,7 @@ def undo(session: Session, split_id: int, *, actor: str) -> Split:
         action="organization.unsplit",
         subject_type="split",
         subject_id=record.id,
-        details={"from": source.id, "into": record.into_id, "lines": line_ids, "removed_created": removed},
+        details={"from": source.id, "into": record.into_id, "lines": returning, "removed_created": removed},
     )
     return record
 

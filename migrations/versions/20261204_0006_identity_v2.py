@@ -88,11 +88,13 @@ _FILL_NAMES = (
 def upgrade() -> None:
     bind = op.get_bind()
     sqlite = bind.dialect.name == 'sqlite'
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('region_conflict', sa.JSON(), nullable=True, comment='When the files disagree: every place code their lines gave (regions, or countries); else null.'))
-        batch_op.add_column(sa.Column('country_source', sa.String(length=10), nullable=True, comment="One of ('admin', 'import', 'inferred')."))
-        batch_op.add_column(sa.Column('name_source', sa.String(length=10), nullable=False, server_default='printed', comment="One of ('printed', 'admin'): derived from its printed names, or set by an admin."))
-        batch_op.add_column(sa.Column('legal_form', sa.String(length=100), nullable=True, comment='A legal form printed with the name (A.C., S.C.), kept apart from it.'))
+    # why: plain ADD COLUMN, not batch mode: a rebuilt table would lose SQLite's expression index
+    # on lower(acronym), which batch mode cannot reflect.
+    op.add_column('organizations', sa.Column('region_conflict', sa.JSON(), nullable=True, comment='When the files disagree: every place code their lines gave (regions, or countries); else null.'))
+    op.add_column('organizations', sa.Column('country_source', sa.String(length=10), nullable=True, comment="One of ('admin', 'import', 'inferred')."))
+    op.add_column('organizations', sa.Column('name_source', sa.String(length=10), nullable=False, server_default='printed', comment="One of ('printed', 'admin'): derived from its printed names, or set by an admin."))
+    op.add_column('organizations', sa.Column('legal_form', sa.String(length=100), nullable=True, comment='A legal form printed with the name (A.C., S.C.), kept apart from it.'))
+    op.add_column('review_candidates', sa.Column('origin', sa.String(length=10), nullable=False, server_default='similar', comment="One of ('similar', 'homonym'): raised by the names' similarity, or by an import that kept same-named organizations apart."))
     for statement in _FILL_ORGANIZATIONS:
         op.execute(statement)
     _mark_admin_names(bind)
@@ -150,19 +152,23 @@ def upgrade() -> None:
     sa.Column('into_id', sa.Integer(), nullable=True, comment='Where they went (null once an undo removed the organization the split created).'),
     sa.Column('into_name', sa.String(length=1000), nullable=False, comment='The name of `into` when the split was made.'),
     sa.Column('created_into', sa.Boolean(), nullable=False, comment='The split created `into` for these lines.'),
+    sa.Column('printed_name_id', sa.Integer(), nullable=True, comment='The printed form whose every line moved, when the split named one: later lines printed so follow it.'),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('note', sa.Text(), nullable=True, comment="Why, in the admin's words."),
+    sa.Column('last_line_id', sa.Integer(), nullable=True, comment='The newest line id when the split was made: later lines can follow the moved names back.'),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('undone_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('undone_by', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['into_id'], ['organizations.id'], name=op.f('fk_splits_into_id_organizations')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_splits_organization_id_organizations')),
+    sa.ForeignKeyConstraint(['printed_name_id'], ['printed_names.id'], name=op.f('fk_splits_printed_name_id_printed_names')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_splits')),
     comment='Signature lines an admin moved from one organization to another; undone by moving them back.'
     )
     with op.batch_alter_table('splits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_splits_into_id'), ['into_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_splits_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_splits_printed_name_id'), ['printed_name_id'], unique=False)
     op.create_table('split_moves',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('split_id', sa.Integer(), nullable=False),
@@ -286,6 +292,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_split_moves_line_id'))
     op.drop_table('split_moves')
     with op.batch_alter_table('splits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_splits_printed_name_id'))
         batch_op.drop_index(batch_op.f('ix_splits_organization_id'))
         batch_op.drop_index(batch_op.f('ix_splits_into_id'))
     op.drop_table('splits')
@@ -351,6 +358,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('fk_signature_lines_organization_id_organizations'), type_='foreignkey')
         for column in ('given_acronym', 'country', 'given_country', 'region_code', 'given_region', 'import_id', 'organization_id'):
             batch_op.drop_column(column)
+    with op.batch_alter_table('review_candidates', schema=None) as batch_op:
+        batch_op.drop_column('origin')
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         for column in ('legal_form', 'name_source', 'country_source', 'region_conflict'):
             batch_op.drop_column(column)
