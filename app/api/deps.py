@@ -48,7 +48,10 @@ def get_session(request: Request) -> Iterator[Session]:
 
 _bearer = HTTPBearer(auto_error=False, description="An admin token from `firmas token create NAME`.")
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# why: scope="function" commits before the response is sent; after it (FastAPI's default for
+# dependencies with yield) a client could read its 201 before the data was committed, or get a
+# 201 for a commit that then failed.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

@@ -38,7 +38,7 @@ ORGANIZATION_COLUMNS = (
 SIGNATURE_COLUMNS = (
     "statement_id", "statement_slug", "statement_title", "statement_date", "sort_order", "position",
     "raw_text", "printed_name", "organization_id", "organization_slug", "organization_name",
-    "region_code", "region_source", "is_repeat", "line_id", "given_region", "given_country", "given_acronym",
+    "region_code", "region_source", "is_repeat",
 )
 LIST_SEPARATOR = " | "  # between printed names, URLs and addressees in one CSV cell
 
@@ -191,8 +191,7 @@ def _signature_query() -> Select:
             Statement.title.label("statement_title"), Statement.published_on, Statement.date_precision,
             PrintedName.text.label("printed_name"), Organization.id.label("organization_id"),
             Organization.slug.label("organization_slug"), Organization.name.label("organization_name"),
-            Organization.region_code, Organization.region_source, SignatureLine.given_region,
-            SignatureLine.given_country, SignatureLine.given_acronym,
+            Organization.region_code, Organization.region_source,
         )
         .join(Statement, Statement.id == SignatureLine.statement_id)
         .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
@@ -219,10 +218,6 @@ def signature_rows(session: Session) -> Iterator[dict[str, Any]]:
             "region_code": line.region_code,
             "region_source": line.region_source,
             "is_repeat": _flag(line.is_repeat),
-            "line_id": line.id,
-            "given_region": line.given_region,
-            "given_country": line.given_country,
-            "given_acronym": line.given_acronym,
         }
 
 

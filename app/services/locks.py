@@ -14,19 +14,26 @@ re-reads what it checks after taking it.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict
 
-# An arbitrary constant naming the lock ("firmas").
-IDENTITY_LOCK = 0x6669726D6173
+# An arbitrary constant naming the lock ("firm" in ASCII); the second half of the key is the
+# registry's schema.
+IDENTITY_LOCK = 0x6669726D
+
+
+def _key() -> tuple:
+    # why: advisory locks belong to the whole database; two registries in two schemas of one
+    # database (the test suites of two checkouts, say) must not lock each other out.
+    return literal(IDENTITY_LOCK), func.hashtext(func.current_schema())
 
 
 def wait_for_identity_lock(session: Session) -> None:
     """Take the lock, waiting as long as it takes (imports)."""
     if _is_postgresql(session):
-        session.execute(select(func.pg_advisory_xact_lock(IDENTITY_LOCK)))
+        session.execute(select(func.pg_advisory_xact_lock(*_key())))
     else:
         _take_sqlite_writer_lock(session)
 
@@ -34,7 +41,7 @@ def wait_for_identity_lock(session: Session) -> None:
 def take_identity_lock(session: Session) -> None:
     """Take the lock now or raise Conflict (admin changes); stale objects are reloaded after."""
     if _is_postgresql(session):
-        taken = session.scalar(select(func.pg_try_advisory_xact_lock(IDENTITY_LOCK)))
+        taken = session.scalar(select(func.pg_try_advisory_xact_lock(*_key())))
         if not taken:
             raise Conflict(
                 "Another change to the registry's organizations (an import, a merge, a split or an undo) is under "
