@@ -153,7 +153,7 @@ class Organization(Base):
         String(300), comment="For an inferred region: the words of the name that named the place."
     )
     region_conflict: Mapped[list[str] | None] = mapped_column(
-        JSON, comment="When the files disagree: every place code their lines gave (regions, or countries); else null."
+        JSON(none_as_null=True), comment="When the files disagree: every place code their lines gave (regions, or countries); else null."
     )
     country_source: Mapped[str | None] = mapped_column(String(10), comment=f"One of {VALUE_SOURCES}.")
     sector: Mapped[str | None] = mapped_column(String(30), index=True, comment=f"One of {SECTORS}.")

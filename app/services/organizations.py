@@ -651,3 +651,53 @@ def frequent_cosignatories(session: Session, organization_id: int, *, limit: int
         .limit(limit)
     )
     return [CoSignatory(row.id, row.slug, row.name, row.shared) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AttributedLine:
+    """One signature line of an organization, for an admin deciding what to split off."""
+
+    id: int
+    printed_name: str
+    statement_slug: str
+    statement_title: str
+    published_on: dt.date | None
+    date_precision: str | None
+    position: str
+    raw_text: str
+    region_code: str | None
+    given_region: str | None
+    country: str | None
+
+
+ADMIN_LINES_SHOWN = 2_000
+
+
+def lines_of(session: Session, organization_id: int, *, limit: int = ADMIN_LINES_SHOWN) -> list[AttributedLine]:
+    """The organization's signature lines grouped by printed form, each with its statement and the
+    evidence its file gave; at most `limit` of them."""
+    rows = session.execute(
+        select(
+            SignatureLine.id, PrintedName.text, Statement.slug, Statement.title, Statement.published_on,
+            Statement.date_precision, SignatureLine.position, SignatureLine.raw_text, SignatureLine.region_code,
+            SignatureLine.given_region, SignatureLine.country,
+        )
+        .join(PrintedName, PrintedName.id == SignatureLine.printed_name_id)
+        .join(Statement, Statement.id == SignatureLine.statement_id)
+        .where(SignatureLine.organization_id == organization_id)
+        .order_by(PrintedName.text, Statement.published_on.desc().nulls_last(), SignatureLine.id)
+        .limit(limit)
+    )  # fmt: skip
+    return [AttributedLine(*row) for row in rows]
+
+
+def region_conflicts(session: Session, *, limit: int) -> list[Organization]:
+    """Live organizations whose files disagree on where they are, for the review queue (oldest first)."""
+    return list(
+        session.scalars(
+            select(Organization)
+            .where(Organization.region_conflict.is_not(None), Organization.merged_into_id.is_(None))
+            .order_by(Organization.id)
+            .limit(limit)
+        )
+    )

@@ -144,10 +144,11 @@ def get(session: Session, split_id: int) -> Split:
 
 
 def list_splits(session: Session, *, limit: int, cursor: str | None = None) -> Page[Any]:
-    """Splits, newest first, undone ones included."""
-    return paginate(
+    """Splits, newest first, undone ones included (as ORM objects, with their moves)."""
+    page = paginate(
         session, select(Split), keys=[Split.id], key_of=lambda row: [row.id], limit=limit, cursor=cursor, descending=True
     )
+    return Page(items=[session.get_one(Split, row.id) for row in page.items], total=page.total, next_cursor=page.next_cursor)
 
 
 def undo(session: Session, split_id: int, *, actor: str) -> Split:

@@ -1,4 +1,4 @@
-"""Admin pages: log in with an admin token, review suggested duplicates, undo merges, import a CSV.
+"""Admin pages: log in with an admin token, review suggested duplicates, merge, split and undo, import a CSV.
 
 Every POST form is CSRF-checked before anything else; every write goes through the same service
 functions as the API and the CLI, with the token's name as the actor.
@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, SettingsDep
+from app.services.ids import MAX_ID
 from app.errors import InvalidInput, PayloadTooLarge, Unauthorized
-from app.models import CANDIDATE_STATUSES, DECISIONS, Organization, Statement
-from app.services import importer, organizations, review, tokens
+from app.models import CANDIDATE_STATUSES, DECISIONS, Organization, Split, Statement
+from app.services import importer, organizations, review, splits, tokens
 from app.web import auth
 from app.web.render import PageContext, PageDep, path_for
 
@@ -116,7 +118,11 @@ def review_page(
 ) -> Response:
     admin = auth.current_admin(session, page.request)
     found = review.list_candidates(session, status=status, limit=REVIEW_PAGE, cursor=cursor)
-    pairs = [(candidate, side(session, candidate.organization_a_id), side(session, candidate.organization_b_id)) for candidate in found.items]
+    pairs = [
+        (candidate, side(session, candidate.organization_a_id), side(session, candidate.organization_b_id),
+         review.proposed_survivor(session, candidate))
+        for candidate in found.items
+    ]  # fmt: skip
     return admin_render(
         page,
         "admin_review.html",
@@ -124,6 +130,7 @@ def review_page(
         status=status,
         statuses=CANDIDATE_STATUSES,
         pairs=pairs,
+        conflicts=organizations.region_conflicts(session, limit=REVIEW_PAGE),
         total=found.total,
         done=done if done in DECISIONS else None,
         raised=raised,
@@ -133,11 +140,17 @@ def review_page(
 
 @router.post("/revision/{candidate_id}/decision", name="admin_decide")
 def decide(
-    request: Request, session: SessionDep, candidate_id: int, decision: str = Form(""), csrf: str = CsrfField, status: str = Form("open")
+    request: Request,
+    session: SessionDep,
+    candidate_id: int,
+    decision: str = Form(""),
+    csrf: str = CsrfField,
+    status: str = Form("open"),
+    survivor: int | None = Form(None, ge=1, le=MAX_ID),
 ) -> Response:
     auth.check_csrf(request, csrf)
     admin = auth.current_admin(session, request)
-    review.decide(session, candidate_id, decision, actor=admin.name)
+    review.decide(session, candidate_id, decision, actor=admin.name, survivor=survivor if decision == "same" else None)
     back = status if status in CANDIDATE_STATUSES else "open"
     return see_other(request, "admin_review", {"status": back, "done": decision})
 
@@ -179,6 +192,109 @@ def undo(request: Request, session: SessionDep, merge_id: int, csrf: str = CsrfF
     admin = auth.current_admin(session, request)
     review.undo_merge(session, merge_id, actor=admin.name)
     return see_other(request, "admin_merges", {"undone": str(merge_id)})
+
+
+# ---------------------------------------------------------------- one organization: split, merge with any other
+
+
+@router.get("/organizaciones/{organization_id}", name="admin_organization")
+def organization_page(
+    page: PageDep,
+    session: SessionDep,
+    organization_id: int = PathParam(ge=1, le=MAX_ID),
+    q: str | None = Query(None, max_length=200),
+) -> Response:
+    admin = auth.current_admin(session, page.request)
+    organization = organizations.get(session, str(organization_id))
+    if organization.merged_into_id is not None:
+        target = review.survivor_id(session, organization.id)
+        return RedirectResponse(path_for(page.request, "admin_organization", organization_id=target), status_code=303)
+    lines = organizations.lines_of(session, organization.id)
+    others = []
+    if q:
+        found = organizations.search(session, organizations.OrganizationFilters(q=q), limit=20)
+        others = [(row, review.default_survivor(session, organization.id, row.id)) for row in found.items if row.id != organization.id]
+    return admin_render(
+        page,
+        "admin_organization.html",
+        admin=admin,
+        organization=organization,
+        lines=lines,
+        forms=sorted({line.printed_name for line in lines}),
+        shown_all=len(lines) < organizations.ADMIN_LINES_SHOWN,
+        q=q or "",
+        others=others,
+    )
+
+
+@router.post("/organizaciones/{organization_id}/dividir", name="admin_split")
+def split(
+    request: Request,
+    session: SessionDep,
+    organization_id: int = PathParam(ge=1, le=MAX_ID),
+    lines: list[int] = Form(default_factory=list),
+    printed_name: str = Form("", max_length=1000),
+    into: str = Form("", max_length=200),
+    name: str = Form("", max_length=1000),
+    note: str = Form("", max_length=2000),
+    csrf: str = CsrfField,
+) -> Response:
+    """Move the ticked lines (or every line of one printed form) to an existing organization, given
+    by id or slug, or to a new one."""
+    auth.check_csrf(request, csrf)
+    admin = auth.current_admin(session, request)
+    into_id = organizations.resolve(session, into, parameter="into")[0] if into.strip() else None
+    wanted = splits.SplitRequest(
+        line_ids=tuple(lines), printed_name=printed_name or None, into_id=into_id, name=name or None, note=note or None
+    )
+    record = splits.split(session, organization_id, wanted, actor=admin.name)
+    return see_other(request, "admin_splits", {"done": str(record.id)})
+
+
+@router.post("/organizaciones/{organization_id}/fusionar", name="admin_merge")
+def merge(
+    request: Request,
+    session: SessionDep,
+    organization_id: int = PathParam(ge=1, le=MAX_ID),
+    other: int = Form(ge=1, le=MAX_ID),
+    survivor: int = Form(ge=1, le=MAX_ID),
+    csrf: str = CsrfField,
+) -> Response:
+    """Merge this organization and `other`; `survivor` (one of the two) keeps its id."""
+    auth.check_csrf(request, csrf)
+    admin = auth.current_admin(session, request)
+    if survivor not in (organization_id, other):
+        raise InvalidInput("The survivor must be one of the two organizations.", field="survivor")
+    merged = other if survivor == organization_id else organization_id
+    review.merge_organizations(session, merged, survivor, actor=admin.name)
+    return see_other(request, "admin_merges")
+
+
+@router.get("/divisiones", name="admin_splits")
+def splits_page(
+    page: PageDep, session: SessionDep, cursor: str | None = Query(None, max_length=500), done: int | None = Query(None, ge=1),
+    undone: int | None = Query(None, ge=1),
+) -> Response:
+    admin = auth.current_admin(session, page.request)
+    found = splits.list_splits(session, limit=MERGES_PAGE, cursor=cursor)
+    rows = [(record, session.get_one(Organization, record.organization_id)) for record in found.items]
+    return admin_render(
+        page,
+        "admin_splits.html",
+        admin=admin,
+        rows=rows,
+        done=done,
+        undone=undone,
+        next_url=path_for(page.request, "admin_splits", {"cursor": found.next_cursor}) if found.next_cursor else None,
+    )
+
+
+@router.post("/divisiones/{split_id}/deshacer", name="admin_unsplit")
+def unsplit(request: Request, session: SessionDep, split_id: int = PathParam(ge=1, le=MAX_ID), csrf: str = CsrfField) -> Response:
+    auth.check_csrf(request, csrf)
+    admin = auth.current_admin(session, request)
+    splits.undo(session, split_id, actor=admin.name)
+    return see_other(request, "admin_splits", {"undone": str(split_id)})
 
 
 # ---------------------------------------------------------------- CSV import

@@ -44,7 +44,7 @@ def open_candidates(factory: sessionmaker[Session]) -> None:
 
 
 def test_admin_pages_send_visitors_to_the_login_form(seeded_client: TestClient) -> None:
-    for path in ("/admin", "/admin/revision", "/admin/fusiones", "/admin/importar"):
+    for path in ("/admin", "/admin/revision", "/admin/fusiones", "/admin/importar", "/admin/divisiones", "/admin/organizaciones/1"):
         response = seeded_client.get(path, follow_redirects=False)
         assert response.status_code == 303, path
         assert response.headers["location"].startswith("/admin/entrar")
@@ -85,6 +85,9 @@ def test_every_admin_post_without_csrf_is_refused_and_changes_nothing(seeded_cli
         (f"/admin/revision/{candidate_id}/decision", {"decision": "same", "csrf": "forged"}),
         ("/admin/revision/actualizar", {}),
         ("/admin/fusiones/1/deshacer", {}),
+        ("/admin/organizaciones/1/dividir", {"lines": "1"}),
+        ("/admin/organizaciones/1/fusionar", {"other": "2", "survivor": "2"}),
+        ("/admin/divisiones/1/deshacer", {}),
         ("/admin/importar/confirmar", {"upload": "0" * 64}),
         ("/admin/salir", {}),
     ):
@@ -199,3 +202,15 @@ def test_admin_pages_are_valid_html(seeded_client: TestClient, seeded, admin_tok
     english = parse(seeded_client.get("/admin/revision").text)
     assert english.get("lang") == "en"
     assert text_of(next(iter(find_all(english, "h1")))) == "Suggested duplicates"
+
+
+def test_the_review_page_shows_which_side_survives_before_the_click(seeded_client: TestClient, seeded, admin_token: str) -> None:
+    open_candidates(seeded)
+    log_in(seeded_client, admin_token)
+    root = parse(seeded_client.get("/admin/revision").text)
+    first = next(a for a in find_all(root, "article") if a.get("class") == "candidate")
+    candidate_id = int(first.get("aria-labelledby").split("-")[1])
+    checked = [i.get("value") for i in first.iter("input") if i.get("name") == "survivor" and i.get("checked") is not None]
+    with seeded() as session:
+        proposed = review.proposed_survivor(session, session.get_one(ReviewCandidate, candidate_id))
+    assert checked == [str(proposed)]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import Merge, Organization, PrintedName, ReviewCandidate, Statement
+from app.models import Merge, Organization, ReviewCandidate, SignatureLine, Statement
 from app.services import review
 from tests.importing import organization_printed_as
 
@@ -179,3 +179,59 @@ def test_admin_uploads_a_csv_previews_it_and_confirms(page, seeded, admin_token:
     assert page.locator("h1").inner_text() == "Importación hecha"
     page.get_by_role("link", name="Comunicado de prueba del navegador").click()
     assert page.locator("table.lines tbody tr").count() == 2
+
+
+def _line_ids(factory: sessionmaker[Session], organization_id: int) -> list[int]:
+    with factory() as session:
+        return list(session.scalars(select(SignatureLine.id).where(SignatureLine.organization_id == organization_id).order_by(SignatureLine.id)))
+
+
+def test_admin_splits_a_line_and_a_printed_form_and_undoes_both(page, seeded, admin_token: str) -> None:
+    with seeded() as session:
+        cabemos = organization_printed_as(session, "Aquí Cabemos Todos")
+        foro = organization_printed_as(session, "Foro Penal")
+    first, repeat = _line_ids(seeded, cabemos)
+    log_in(page, admin_token)
+
+    page.goto(f"/admin/organizaciones/{cabemos}")
+    page.get_by_label(f"Mover la línea {repeat}").check()
+    page.get_by_label("Nombre de la organización nueva").fill("Aquí Cabemos Todos (otra)")
+    page.get_by_role("button", name="Mover las líneas").click()
+    assert page.get_by_role("status").inner_text() == "División 1 hecha."
+    with seeded() as session:
+        moved_to = session.get_one(SignatureLine, repeat).organization_id
+        assert moved_to != cabemos and session.get_one(Organization, moved_to).name == "Aquí Cabemos Todos (otra)"
+        assert session.get_one(SignatureLine, first).organization_id == cabemos
+
+    page.goto(f"/admin/organizaciones/{cabemos}")
+    page.get_by_label("O todas las líneas impresas así").select_option("Aquí Cabemos Todos")
+    page.get_by_label("A la organización (número o slug)").fill(str(foro))
+    page.get_by_role("button", name="Mover las líneas").click()
+    assert page.get_by_role("status").inner_text() == "División 2 hecha."
+    assert _line_ids(seeded, cabemos) == []
+
+    page.get_by_role("button", name="Deshacer #2").click()
+    assert page.get_by_role("status").inner_text() == "División 2 deshecha."
+    page.get_by_role("button", name="Deshacer #1").click()
+    assert page.get_by_role("status").inner_text() == "División 1 deshecha."
+    assert _line_ids(seeded, cabemos) == [first, repeat]
+    with seeded() as session:
+        assert session.get(Organization, moved_to) is None  # made by the split, gone with its undo
+
+
+def test_admin_merges_any_two_organizations_choosing_the_survivor(page, seeded, admin_token: str) -> None:
+    with seeded() as session:
+        cabemos = organization_printed_as(session, "Aquí Cabemos Todos")
+        foro = organization_printed_as(session, "Foro Penal")
+    log_in(page, admin_token)
+    page.goto(f"/admin/organizaciones/{cabemos}")
+    page.get_by_label("Buscar la otra organización").fill("foro penal")
+    page.get_by_role("button", name="Buscar", exact=True).last.click()
+    offer = page.locator("form.merge-with").first
+    assert offer.get_by_label("sobrevive «Aquí Cabemos Todos»").is_checked() or offer.get_by_label("sobrevive «Foro Penal»").is_checked()
+    offer.get_by_label("sobrevive «Foro Penal»").check()
+    offer.get_by_role("button", name="Fusionar").click()
+    assert "/admin/fusiones" in page.url
+    with seeded() as session:
+        merge = session.scalar(select(Merge))
+        assert (merge.merged_id, merge.survivor_id) == (cabemos, foro)
