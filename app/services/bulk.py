@@ -201,10 +201,12 @@ class Loader:
         self._evidence: dict[int, attribution.Evidence] = {}
         self._places: dict[int, Place] = {}
         self._attributed: dict[tuple[str, Context, int | None], int] = {}
+        self._line_organization: dict[tuple[str, str | None, str | None], int] = {}  # (text, region, country) ->
         self._split_to: dict[int, int] = {}  # printed name -> organization an admin's split sent it to
         self._new_ids: dict[int, int] = {}  # placeholder (negative) -> organization id
         self._founded: set[int] = set()
         self._apart: list[tuple[int, int, str]] = []  # (new organization, same-named one, why)
+        self._kept_apart: set[int] = set()  # new organizations with an entry in _apart
         self._known_pairs: set[tuple[int, int]] = set()  # (organization, printed name) printed so already
         self._stored_pairs: set[tuple[int, int]] = set()  # ... and stored in organization_names
         self._added_pairs: Counter[tuple[int, int]] = Counter()
@@ -521,7 +523,15 @@ class Loader:
 
     def _attribute(self, line: _Line, founders: dict[int, _Line]) -> int:
         """The organization `line` names: by equal match key when certain, else a new one (its
-        id is negative until `_create_organizations` gives it a real one)."""
+        id is negative until `_create_organizations` gives it a real one). Within one import the
+        same text in the same context names one organization."""
+        seen = (line.text, line.region, line.country)
+        organization_id = self._line_organization.get(seen)
+        if organization_id is None:
+            organization_id = self._line_organization[seen] = self._attribute_anew(line, founders)
+        return organization_id
+
+    def _attribute_anew(self, line: _Line, founders: dict[int, _Line]) -> int:
         printed_name_id, key = self._names[line.text]
         context = Context(line.region, line.country)
         split_to = self._split_to.get(printed_name_id)
@@ -537,10 +547,14 @@ class Loader:
                 self._evidence[organization_id] = attribution.NO_EVIDENCE.with_context(context)
                 self._apart.extend((organization_id, other, attribution.homonym_reason(context, self._evidence[other]))
                                    for other in choice.apart_from)  # fmt: skip
+                if choice.apart_from:
+                    self._kept_apart.add(organization_id)
                 candidates.append(organization_id)
             self._attributed[(key, context, split_to)] = organization_id
         if context.given:
-            self._evidence[organization_id] = self._evidence[organization_id].with_context(context)
+            evidence = self._evidence[organization_id]
+            if (context.region and context.region not in evidence.regions) or not context.countries <= evidence.countries:
+                self._evidence[organization_id] = evidence.with_context(context)
         return organization_id
 
     def _create_organizations(self, founders: dict[int, _Line]) -> None:
@@ -598,7 +612,7 @@ class Loader:
         if attributed < 0 and attributed not in self._founded:
             self._founded.add(attributed)
             report.organizations_created += 1
-            if any(new == attributed for new, _, _ in self._apart):
+            if attributed in self._kept_apart:
                 report.organizations_kept_apart += 1
         elif pair in self._known_pairs:
             report.names_exact += 1
@@ -676,6 +690,10 @@ class Loader:
         for attributed, given in self._given.items():
             current = self._places[attributed]
             prior = current.evidence
+            new_regions = {region for region, _ in given if region}
+            new_countries = {country for _, country in given if country}
+            if new_regions <= prior.regions and new_countries <= prior.countries and current.region_source in ("admin", "import"):
+                continue  # why: the files only repeat what the organization's evidence already says
             regions = Counter({code: 1 for code in prior.regions}) + Counter(region for region, _ in given if region)
             countries = Counter(country for _, country in given if country)
             derived = attribution.derive_place(current, regions, countries, reinfer=lambda: None)

@@ -8,7 +8,8 @@ lines instead of printed names; splits and their moves are new.
 
 v1 kept the region a file gave per organization, not per line: the lines of an organization whose
 region came from an import carry that region as their evidence (`region_code` set, the verbatim
-cell `given_region` empty, since v1 did not keep it), and likewise its country.
+cell `given_region` empty, since v1 did not keep it), and likewise its country; lines a merge moved
+carry the merged organization's. An organization whose lines so disagree shows the conflict.
 
 A v1 merge that was not undone moved its printed names and, on undo, would also have moved back
 names imported later that matched them only by key: both become line moves here, so its undo
@@ -207,7 +208,7 @@ def _merge_moves_to_lines(bind: sa.Connection) -> None:
     moves = bind.execute(sa.text("SELECT merge_id, printed_name_id FROM merge_moves ORDER BY id")).all()
     merges = {
         row.id: row
-        for row in bind.execute(sa.text("SELECT id, survivor_id, created_at, undone_at FROM merges")).all()
+        for row in bind.execute(sa.text("SELECT id, survivor_id, merged_id, created_at, undone_at FROM merges")).all()
     }
     moved_names: dict[int, list[int]] = {}
     for merge_id, printed_name_id in moves:
@@ -238,10 +239,53 @@ def _merge_moves_to_lines(bind: sa.Connection) -> None:
     if line_moves:
         table = sa.table('merge_moves', sa.column('merge_id'), sa.column('line_id'))
         bind.execute(table.insert(), line_moves)
+    _evidence_of_merged_lines(bind, merges, moved_names)
+    _record_conflicts(bind)
     with op.batch_alter_table('merges', schema=None) as batch_op:
         batch_op.add_column(sa.Column('last_line_id', sa.Integer(), nullable=True, comment='The newest line id when the merge was made: later lines can follow the moved names back.'))
         batch_op.alter_column('survivor_before', existing_type=sa.JSON(), comment='Survivor fields the merge changed, with their old values.', existing_comment='Survivor fields the merge filled in from the merged one, with their old values.', existing_nullable=False)
     op.execute(sa.text("UPDATE merges SET last_line_id = :last").bindparams(last=last_line_id))
+
+
+def _evidence_of_merged_lines(bind: sa.Connection, merges: dict[int, sa.Row], moved_names: dict[int, list[int]]) -> None:
+    """Lines a v1 merge moved carry the region and country of the organization their file named
+    (the merged one), not the survivor's; in a chain of merges, the first merge's."""
+    assigned: set[int] = set()
+    for merge_id, merge in sorted(merges.items()):
+        if merge.undone_at is not None:
+            continue
+        merged = bind.execute(
+            sa.text("SELECT region_code, region_source, country, country_source FROM organizations WHERE id = :id"),
+            {"id": merge.merged_id},
+        ).one()
+        region = merged.region_code if merged.region_source == 'import' else None
+        country = merged.country if merged.country_source == 'import' else None
+        lines = [line for line in _lines_printed_with(bind, moved_names.get(merge_id, [])) if line not in assigned]
+        assigned.update(lines)
+        for start in range(0, len(lines), 1000):
+            bind.execute(
+                sa.text("UPDATE signature_lines SET region_code = :region, country = :country WHERE id IN :ids").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                ),
+                {"region": region, "country": country, "ids": lines[start : start + 1000]},
+            )
+
+
+def _record_conflicts(bind: sa.Connection) -> None:
+    """Organizations whose lines' evidence disagrees (files v1 let overwrite each other) show it."""
+    rows = bind.execute(sa.text(
+        "SELECT DISTINCT organization_id, region_code FROM signature_lines WHERE region_code IS NOT NULL ORDER BY 1, 2"
+    )).all()
+    codes: dict[int, list[str]] = {}
+    for organization_id, region_code in rows:
+        codes.setdefault(organization_id, []).append(region_code)
+    for organization_id, found in codes.items():
+        if len(found) > 1:
+            bind.execute(
+                sa.text("UPDATE organizations SET region_conflict = :conflict WHERE id = :id AND region_source <> 'admin'")
+                .bindparams(sa.bindparam("conflict", type_=sa.JSON)),
+                {"conflict": found, "id": organization_id},
+            )
 
 
 def _names_following(bind: sa.Connection, merge: sa.Row, moved: list[int]) -> list[int]:

@@ -23,6 +23,10 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from app import migrate
+from app.db import make_engine, make_session_factory
+from app.models import Organization, OrganizationName, SignatureLine
+from app.services import organizations, review
+from app.services.backup import _advance_sequences
 from app.settings import Settings
 from tests.conftest import postgres_url_or_skip
 from tests.live_counts import live_region_counts
@@ -235,3 +239,35 @@ def test_0005_fills_the_region_counts_from_the_stored_lines(empty_database: Sett
             assert stored == live_region_counts(connection) == {"VE-A": (1, 2)}
     finally:
         engine.dispose()
+
+
+def test_0006_carries_merges_so_that_their_undo_still_works(empty_database: Settings) -> None:
+    """PROVEA (VE-L, from its own file) was merged into Provea (VE-A) in v1: its line keeps its
+    file's region, the survivor shows that the files disagree, the merged id still redirects, and
+    undoing the merge after the upgrade gives each its lines and region back."""
+
+    engine = sa.create_engine(empty_database.database_url)
+    try:
+        _migrate_with_data_to(empty_database, engine, "0005")
+        migrate.upgrade(empty_database, "0006")
+        if engine.dialect.name == "postgresql":  # the rows above came with their ids
+            with engine.begin() as connection:
+                _advance_sequences(connection)
+    finally:
+        engine.dispose()
+    factory = make_session_factory(make_engine(empty_database))
+    with factory() as session:
+        lines = {line.id: (line.organization_id, line.region_code) for line in session.scalars(sa.select(SignatureLine))}
+        assert lines == {1: (1, "VE-A"), 2: (2, None), 3: (2, None), 4: (1, "VE-A"), 5: (1, "VE-L")}
+        assert session.get_one(Organization, 1).region_conflict == ["VE-A", "VE-L"]
+        assert organizations.printed_names(session, 1) == ["Provea", "PROVEA"]
+        assert session.scalar(sa.select(sa.func.count()).select_from(OrganizationName)) == 3
+        assert organizations.get(session, "provea-2").merged_into_id == 1
+    with factory() as session, session.begin():
+        review.undo_merge(session, 1, actor="test")
+    with factory() as session:
+        assert session.get_one(SignatureLine, 5).organization_id == 3
+        provea, other = session.get_one(Organization, 1), session.get_one(Organization, 3)
+        assert (provea.region_code, provea.region_conflict, provea.merged_into_id) == ("VE-A", None, None)
+        assert (other.region_code, other.region_source, other.merged_into_id) == ("VE-L", "import", None)
+        assert organizations.printed_names(session, 3) == ["PROVEA"]
