@@ -23,7 +23,10 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from app import migrate
+from fastapi.testclient import TestClient
+
 from app.db import make_engine, make_session_factory
+from app.main import create_app
 from app.models import Organization, OrganizationName, SignatureLine
 from app.services import organizations, review
 from app.services.backup import _advance_sequences
@@ -263,6 +266,10 @@ def test_0006_carries_merges_so_that_their_undo_still_works(empty_database: Sett
         assert organizations.printed_names(session, 1) == ["Provea", "PROVEA"]
         assert session.scalar(sa.select(sa.func.count()).select_from(OrganizationName)) == 3
         assert organizations.get(session, "provea-2").merged_into_id == 1
+    with TestClient(create_app(empty_database)) as client:
+        assert client.get("/api/organizations/provea-2", follow_redirects=False).headers["location"].endswith("/provea")
+        assert client.get("/api/organizations/3", follow_redirects=False).status_code == 308
+        assert client.get("/organizaciones/provea-2", follow_redirects=False).status_code in (301, 308)
     with factory() as session, session.begin():
         review.undo_merge(session, 1, actor="test")
     with factory() as session:
