@@ -21,10 +21,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-
-from app import migrate
 from fastapi.testclient import TestClient
 
+from app import migrate
 from app.db import make_engine, make_session_factory
 from app.main import create_app
 from app.models import Organization, OrganizationName, SignatureLine
