@@ -8,6 +8,7 @@ import however often it is printed. Flushes, never commits: the caller owns the 
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
@@ -158,6 +159,28 @@ def _search_index_filled_at_the_end(session: Session) -> Iterator[None]:
     connection.exec_driver_sql(trigger)
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector runs rarely while an import runs, then as before.
+
+    why: a load allocates millions of short-lived tuples and rows, none of them in cycles, and
+    every 700 allocations the collector scanned the young ones (and, often, all objects alive):
+    10-13 % of an import's CPU on 100,000 lines. Freezing what exists before the import keeps the
+    collector off the application's own objects; reference counting still frees everything else
+    at once. The thresholds are the process's, so other threads see them too while it runs.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(_IMPORT_GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+_IMPORT_GC_THRESHOLD = 200_000  # allocations between two young-generation collections (default 700)
+
 # Pages SQLite may keep in memory during an import, in KiB (negative: the pragma's unit is KiB).
 IMPORT_PAGE_CACHE_KIB = 64 * 1024
 
@@ -227,7 +250,7 @@ class Loader:
 
     def load(self, rows: Iterable[csvio.SignatureRow | csvio.RowError]) -> LoadResult:
         """Check and write every row; rows with problems are reported, never written."""
-        with _search_index_filled_at_the_end(self.session):
+        with _search_index_filled_at_the_end(self.session), _fewer_collections():
             return self._load(rows)
 
     def _load(self, rows: Iterable[csvio.SignatureRow | csvio.RowError]) -> LoadResult:

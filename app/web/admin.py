@@ -256,13 +256,15 @@ def merge(
     request: Request,
     session: SessionDep,
     organization_id: int = PathParam(ge=1, le=MAX_ID),
-    other: int = Form(ge=1, le=MAX_ID),
-    survivor: int = Form(ge=1, le=MAX_ID),
+    other: int | None = Form(None, ge=1, le=MAX_ID),
+    survivor: int | None = Form(None, ge=1, le=MAX_ID),
     csrf: str = CsrfField,
 ) -> Response:
     """Merge this organization and `other`; `survivor` (one of the two) keeps its id."""
     auth.check_csrf(request, csrf)
     admin = auth.current_admin(session, request)
+    if other is None:
+        raise InvalidInput("Say which organization to merge with.", field="other")
     if survivor not in (organization_id, other):
         raise InvalidInput("The survivor must be one of the two organizations.", field="survivor")
     merged = other if survivor == organization_id else organization_id
