@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -194,7 +194,9 @@ class SplitRequest(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    lines: list[int] = Field(default_factory=list, max_length=100_000, description="Signature line ids (see a statement's `lines`).", examples=[[431]])
+    lines: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=100_000, description="Signature line ids (see a statement's `lines`).", examples=[[431]]
+    )
     printed_name: str | None = Field(None, max_length=1000, description="Every line of this organization printed exactly so.")
     into: int | None = Field(None, ge=1, le=MAX_ID, description="Id of the organization the lines move to; null: a new one.")
     name: str | None = Field(None, max_length=1000, description="Name of the new organization (only without `into`).")
