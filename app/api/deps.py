@@ -13,6 +13,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from app.api.guards import authentication_failed
+from app.errors import Unauthorized
 from app.models import ApiToken
 from app.services import tokens
 from app.settings import Settings
@@ -53,9 +55,16 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def require_admin(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request, session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> ApiToken:
-    return tokens.authenticate(session, credentials.credentials if credentials else None)
+    """The live token of `Authorization: Bearer`; a token presented and refused counts against
+    the client's failed-authentication budget (api.guards.RateLimit)."""
+    try:
+        return tokens.authenticate(session, credentials.credentials if credentials else None)
+    except Unauthorized:
+        if credentials:
+            authentication_failed(request)
+        raise
 
 
 AdminDep = Annotated[ApiToken, Depends(require_admin)]
