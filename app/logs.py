@@ -2,7 +2,7 @@
 
 Every line made while a request is served carries its request id (a context variable set by
 api.observe), so the request's own line and, say, the audit line of a merge it made share it.
-Structured fields go in a record's `fields` (`logger.info("request", extra={"fields": {...}})`).
+Structured fields go in a record's `fields` (`logger.info("...", extra=logs.extra(key=value))`).
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ from app.settings import Settings
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 
+def extra(**fields: Any) -> dict[str, Any]:
+    """`extra=` for a structured line, stamped with the current request's id when there is one."""
+    current = request_id.get()
+    return {"fields": {**fields, "request_id": current} if current else fields}
+
+
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     fields = dict(getattr(record, "fields", None) or {})
     current = request_id.get()
@@ -33,6 +39,7 @@ class JsonFormatter(logging.Formatter):
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,
             "message": record.getMessage(),
             **_fields(record),
         }

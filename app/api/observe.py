@@ -78,16 +78,14 @@ class RequestObserver:
             method,
             scope["path"],
             status,
-            extra={
-                "fields": {
-                    "method": method,
-                    "path": scope["path"],
-                    "query": scope.get("query_string", b"").decode("latin-1")[:1000],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "bytes": sent,
-                    "client": client[0] if client else None,
-                }
-            },
+            extra=logs.extra(
+                method=method,
+                path=scope["path"],
+                query=scope.get("query_string", b"").decode("latin-1")[:1000],
+                route=route,
+                status=status,
+                duration_ms=round(seconds * 1000, 2),
+                bytes=sent,
+                client=client[0] if client else None,
+            ),
         )
