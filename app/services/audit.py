@@ -29,7 +29,8 @@ def record(
     )
     session.add(event)
     session.flush()
-    metrics.on_commit(session, lambda: _committed(event.id, actor, action, subject_type, subject_id))
+    event_id = event.id  # why now: after the commit the row may be expired and unreadable
+    metrics.on_commit(session, lambda: _committed(event_id, actor, action, subject_type, subject_id))
     return event
 
 
