@@ -171,3 +171,18 @@ def test_the_guard_stops_reading_a_stream_once_past_the_limit() -> None:
     asyncio.run(guard(scope, receive, send))
     assert pulled == 3
     assert sent[0]["status"] == 413
+
+
+def test_a_shared_store_that_does_not_answer_lets_requests_through_and_says_so(
+    settings: Settings, seeded: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An outage of the limiter's Redis must not become an outage of the registry."""
+    pytest.importorskip("redis")
+    with client_with(settings, rate_limit_storage="redis://127.0.0.1:1/0", rate_limit_reads="1/minute") as client:
+        assert [client.get("/api/statements").status_code for _ in range(3)] == [200, 200, 200]
+    assert "rate-limit storage unavailable" in caplog.text
+
+
+def test_a_storage_the_limiter_does_not_know_is_refused_at_start(settings: Settings) -> None:
+    with pytest.raises(ValidationError, match="rate-limit storage"):
+        settings.model_validate({"database_url": settings.database_url, "rate_limit_storage": "postgres://x"})

@@ -92,7 +92,16 @@ def rows_at_0002() -> Rows:
     }
 
 
-ROWS_AT: dict[str, Callable[[], Rows]] = {"0001": rows_at_0001, "0002": rows_at_0002}
+def rows_at_0006() -> Rows:
+    """An admin logged in with token 1 (of 0001)."""
+    return {
+        "admin_sessions": [
+            dict(id=1, session_hash="b" * 64, token_id=1, created_at=T0, expires_at=T0 + dt.timedelta(hours=12)),
+        ],
+    }
+
+
+ROWS_AT: dict[str, Callable[[], Rows]] = {"0001": rows_at_0001, "0002": rows_at_0002, "0006": rows_at_0006}
 # revision -> function(table, rows before) -> rows expected after, for migrations that change data.
 CHANGED_ON_UPGRADE: dict[str, Callable[[str, list[dict[str, Any]]], list[dict[str, Any]]]] = {}
 
