@@ -43,14 +43,19 @@ def read_session(request: Request) -> Iterator[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; committed when the handler returns, rolled back if it raises."""
+    """One session per request; committed when the handler returns, rolled back if it raises.
+
+    why scope="function" (below): FastAPI's default runs this exit after the response is sent, so
+    a client told 201 could read, on any process, what was not committed yet (or a failed commit
+    would follow a success). The commit now happens before the answer leaves.
+    """
     with request.app.state.session_factory() as session, session.begin():
         yield session
 
 
 _bearer = HTTPBearer(auto_error=False, description="An admin token from `firmas token create NAME`.")
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

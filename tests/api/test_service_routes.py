@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import tempfile
 
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.main import create_app
+from app.models import Merge
 from app.settings import Settings
 
 CSV = (
@@ -153,3 +157,35 @@ def test_without_public_base_url_public_answers_vary_by_host(seeded_client: Test
 def test_public_base_url_is_an_origin_only() -> None:
     with pytest.raises(ValueError, match="PUBLIC_BASE_URL"):
         Settings(public_base_url="https://firmas.example.org/registry")
+
+
+# --- read after write ------------------------------------------------------------------------------
+
+
+def test_a_write_is_committed_before_its_answer_is_sent(settings: Settings, seeded: sessionmaker[Session], admin_token: str) -> None:
+    """When the first byte of a 201 leaves, another connection (another process) already sees the
+    merge: FastAPI's default ran the session's commit after the answer was sent."""
+    app = create_app(settings)
+    with TestClient(app) as client:
+        first, second = client.get("/api/organizations", params={"limit": 2}).json()["items"]
+    body = json.dumps({"into": second["id"]}).encode()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": f"/api/organizations/{first['id']}/merge", "raw_path": b"", "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
+                    (b"authorization", f"Bearer {admin_token}".encode()), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+    }  # fmt: skip
+    seen_at_start: list[int] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            with seeded() as other:
+                seen_at_start.append(other.scalar(select(func.count()).select_from(Merge)))
+            assert message["status"] == 201
+
+    asyncio.run(app(scope, receive, send))
+    assert seen_at_start == [1]
