@@ -1,7 +1,9 @@
 """What the request observer (request id, one log line, Prometheus counts; app.api.observe) and
 the public-origin guard cost each request, on a cheap read (GET /api/regions, seed database).
 
-Two measures, each alternating the app with and without them, round by round:
+Three measures, each alternating with and without them, round by round:
+- the two middlewares alone around an app that answers at once: microseconds they add per
+  request (best of the rounds: the machine's noise only ever adds);
 - one-thread service time: the ASGI app called directly, one request after another (no network,
   no server), median microseconds per request;
 - requests/s through `firmas serve`'s own uvicorn protocol, one worker, measured with wrk, the
@@ -52,6 +54,17 @@ def bare_app():
     app = create_app(settings())
     app.user_middleware = [entry for entry in app.user_middleware if entry.cls not in OBSERVING]
     return app
+
+
+async def _answer_at_once(scope, receive, send) -> None:
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"cache-control", b"public, max-age=60")]})
+    await send({"type": "http.response.body", "body": b"{}"})  # fmt: skip
+
+
+def observed(app):
+    """`app` wrapped as create_app wraps it: the observer outside the public-origin guard."""
+    return RequestObserver(PublicOrigin(app, public_base_url=None))
 
 
 async def service_time(app, requests: int) -> float:
@@ -119,17 +132,22 @@ def main() -> None:
         seed.load(session)
 
     full, bare = full_app(), bare_app()
+    alone: dict[str, list[float]] = {"with": [], "without": []}
     times: dict[str, list[float]] = {"with": [], "without": []}
     rates: dict[str, list[float]] = {"with": [], "without": []}
     for round_number in range(args.rounds):
         order = [("with", full), ("without", bare)] if round_number % 2 == 0 else [("without", bare), ("with", full)]
         for name, app in order:
             times[name].append(asyncio.run(service_time(app, args.requests)))
+        for name, wrapped in (("with", observed(_answer_at_once)), ("without", _answer_at_once)):
+            alone[name].append(asyncio.run(service_time(wrapped, 20 * args.requests)))
         for name, _app in order:
             factory = f"bench.middleware_overhead:{'full_app' if name == 'with' else 'bare_app'}"
             rates[name].append(requests_per_second(factory, 8811, args.duration, database_url))
         print(f"round {round_number + 1}: service time with {times['with'][-1]:.0f} µs, without {times['without'][-1]:.0f} µs; "
               f"requests/s with {rates['with'][-1]:.0f}, without {rates['without'][-1]:.0f}", flush=True)  # fmt: skip
+    added = min(alone["with"]) - min(alone["without"])
+    print(f"the middlewares alone: +{added:.1f} µs per request (best of {args.rounds} rounds of {20 * args.requests})")
     with_time, without_time = statistics.median(times["with"]), statistics.median(times["without"])
     with_rate, without_rate = statistics.median(rates["with"]), statistics.median(rates["without"])
     print(f"median service time: with {with_time:.0f} µs, without {without_time:.0f} µs: +{with_time - without_time:.0f} µs per request")

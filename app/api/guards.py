@@ -256,10 +256,12 @@ class PublicOrigin:
             return
 
         async def varying_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(raw=message["headers"])
-                if "public" in headers.get("cache-control", ""):
-                    headers.add_vary_header("Host")
+            if message["type"] == "http.response.start" and _is_public(message.get("headers", ())):
+                MutableHeaders(raw=message["headers"]).add_vary_header("Host")
             await send(message)
 
         await self.app(scope, receive, varying_send)
+
+
+def _is_public(raw_headers) -> bool:
+    return any(name == b"cache-control" and b"public" in value for name, value in raw_headers)
