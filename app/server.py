@@ -28,6 +28,7 @@ from app.settings import Settings
 
 HEADER_END = b"\r\n\r\n"
 LINGER_SECONDS = 2.0
+WORKER_STARTUP_SECONDS = 30
 
 
 @functools.cache
@@ -136,6 +137,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
             log_config=logs.config(settings),
             log_level=settings.log_level,
             timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
+            # why: uvicorn restarts a worker not ready within 5 s; on a busy two-core machine
+            # importing the app took longer (seen: a worker killed and started again).
+            timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
         )
     finally:
         if metrics_dir is not None:
