@@ -61,15 +61,12 @@ def _session_factory():
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes; default: the WORKERS setting.", min=1, max=64)] = None,
 ) -> None:
-    """Serve the API and pages. Example: firmas serve --port 8000"""
-    import os
+    """Serve the API and pages (settings in README.md, deployment in docs/deploy.md). Example: firmas serve --port 8000"""
+    from app.server import serve as run
 
-    import uvicorn
-
-    os.environ["DATABASE_URL"] = state.settings.database_url
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    run(state.settings, host=host, port=port, workers=workers or state.settings.workers)
 
 
 @db_app.command("upgrade")

@@ -52,3 +52,9 @@ class Forbidden(FirmasError):
     status = 403
     title = "Forbidden"
     type_slug = "forbidden"
+
+
+class ServiceUnavailable(FirmasError):
+    status = 503
+    title = "Service unavailable"
+    type_slug = "service-unavailable"

@@ -244,6 +244,19 @@ class ApiToken(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class AdminSession(Base):
+    __tablename__ = "admin_sessions"
+    __table_args__ = {"comment": "Logged-in admin pages: the cookie holds a random id, only its SHA-256 is stored."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True, comment="SHA-256 of the cookie's value.")
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True, comment="The token logged in with; revoking it ends the session."
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, comment="Absolute end, whatever the browser keeps.")
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
     __table_args__ = {"comment": "Append-only record of every admin action."}

@@ -40,16 +40,14 @@ SIGNATORIES_SQL = """
 select o.id, o.slug, o.name, o.acronym, o.country, o.region_code, o.region_source, o.sector
 from organizations o
 where o.merged_into_id is null and o.id in (
-  select pn.organization_id from signature_lines sl join printed_names pn on pn.id = sl.printed_name_id
-  where sl.statement_id = :statement_id)
+  select sl.organization_id from signature_lines sl where sl.statement_id = :statement_id)
 order by o.name, o.id
 """
 STATEMENTS_SIGNED_SQL = """
 select s.id, s.slug, s.title, s.kind, s.published_on, s.date_precision, s.language
 from statements s
 where s.id in (
-  select sl.statement_id from signature_lines sl join printed_names pn on pn.id = sl.printed_name_id
-  where pn.organization_id = :organization_id)
+  select sl.statement_id from signature_lines sl where sl.organization_id = :organization_id)
 order by coalesce(s.published_on, '0001-01-01') desc, s.id desc
 """
 
@@ -76,9 +74,9 @@ def choose_parameters(db: Path) -> dict[str, str]:
         "order by statement_id limit 1"
     ).fetchone()[0]
     organization_id = conn.execute(
-        "select pn.organization_id from signature_lines sl join printed_names pn on pn.id = sl.printed_name_id "
-        "group by pn.organization_id having count(distinct sl.statement_id) between 38 and 42 "
-        "order by pn.organization_id limit 1"
+        "select sl.organization_id from signature_lines sl "
+        "group by sl.organization_id having count(distinct sl.statement_id) between 38 and 42 "
+        "order by sl.organization_id limit 1"
     ).fetchone()[0]
     conn.close()
     return {"statement_id": str(statement_id), "organization_id": str(organization_id), "region": "VE-V", "q": "observatorio merida"}

@@ -9,8 +9,8 @@ after another from the start to the end of the reads; calibration waits until ea
 imported once. Capacity is measured first (closed loop, --concurrency clients, --calibrate
 seconds, imports running) unless --rate is given; then
 requests are sent open-loop at fraction x capacity for --duration seconds. Prints one JSON object:
-capacity, rate, requests, errors, latency percentiles, the server's RSS at start, every ten seconds
-and at the end, and the imports' exit codes and times.
+capacity, rate, requests, errors, latency percentiles, the server's RSS (with its workers) at start,
+every ten seconds and at the end, and the imports' exit codes and times.
 """
 
 from __future__ import annotations
@@ -36,15 +36,30 @@ SEARCHES = ["derechos", "humanos", "aqui cabemos", "fundacion", "provea", "venez
 
 
 def rss_kib(pid: int | None) -> int | None:
+    """RSS of the server process and all its descendants (the workers of `firmas serve --workers N`)."""
     if pid is None:
         return None
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
+    total = 0
+    for process in [pid, *_descendants(pid)]:
+        try:
+            for line in Path(f"/proc/{process}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total or None
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *_descendants(child)]
+    return found
 
 
 def start_server(database_url: str | None, port: int) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:

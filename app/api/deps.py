@@ -13,6 +13,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from app.api.guards import authentication_failed
+from app.errors import Unauthorized
 from app.models import ApiToken
 from app.services import tokens
 from app.settings import Settings
@@ -41,24 +43,33 @@ def read_session(request: Request) -> Iterator[Session]:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; committed when the handler returns, rolled back if it raises."""
+    """One session per request; committed when the handler returns, rolled back if it raises.
+
+    why scope="function" (below): FastAPI's default runs this exit after the response is sent, so
+    a client told 201 could read, on any process, what was not committed yet (or a failed commit
+    would follow a success). The commit now happens before the answer leaves.
+    """
     with request.app.state.session_factory() as session, session.begin():
         yield session
 
 
 _bearer = HTTPBearer(auto_error=False, description="An admin token from `firmas token create NAME`.")
 
-# why: scope="function" commits before the response is sent; after it (FastAPI's default for
-# dependencies with yield) a client could read its 201 before the data was committed, or get a
-# 201 for a commit that then failed.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def require_admin(
-    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request, session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> ApiToken:
-    return tokens.authenticate(session, credentials.credentials if credentials else None)
+    """The live token of `Authorization: Bearer`; a token presented and refused counts against
+    the client's failed-authentication budget (api.guards.RateLimit)."""
+    try:
+        return tokens.authenticate(session, credentials.credentials if credentials else None)
+    except Unauthorized:
+        if credentials:
+            authentication_failed(request)
+        raise
 
 
 AdminDep = Annotated[ApiToken, Depends(require_admin)]

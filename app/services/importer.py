@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import csvio
+from app import csvio, metrics
 from app.db import refresh_planner_statistics
 from app.errors import InvalidInput, NotFound
 from app.models import Import, Organization, SignatureLine, utcnow
@@ -181,7 +181,15 @@ def run_import(
     record.status, record.report, record.finished_at = status, report.as_dict(), utcnow()
     record.file_sha256, record.file_bytes = report.sha256, report.bytes
     session.flush()
+    metrics.on_commit(session, lambda: _count(report))
     return record
+
+
+def _count(report: ImportReport) -> None:
+    metrics.IMPORTS.labels(report.status).inc()
+    if report.status == "applied":
+        metrics.IMPORT_ROWS.labels("read").inc(report.rows_read)
+        metrics.IMPORT_ROWS.labels("lines_added").inc(report.totals.lines_added)
 
 
 # Beyond this many statements gaining lines, recounting everything costs less than id lists.

@@ -41,6 +41,11 @@ def authenticate(session: Session, presented: str | None) -> ApiToken:
     # the final check constant-time as well.
     if token is None or not hmac.compare_digest(token.token_hash, presented_hash):
         raise Unauthorized("The token is not valid.")
+    return use(token)
+
+
+def use(token: ApiToken) -> ApiToken:
+    """`token` if it is neither revoked nor expired (noting its use), else Unauthorized."""
     now = utcnow()
     if token.revoked_at is not None:
         raise Unauthorized("The token has been revoked.")

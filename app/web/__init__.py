@@ -18,7 +18,7 @@ from app.web.auth import LoginRequired
 from app.web.render import STATIC, page_context, path_for
 
 # Paths that keep the API's problem+json errors.
-API_PREFIXES = ("/api", "/healthz", "/docs", "/redoc", "/openapi.json")
+API_PREFIXES = ("/api", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
 
 
 def is_page(request: Request) -> bool:

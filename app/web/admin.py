@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.api.deps import SessionDep, SettingsDep
+from app.api.guards import authentication_failed
 from app.services.ids import MAX_ID
 from app.errors import InvalidInput, PayloadTooLarge, Unauthorized
 from app.models import CANDIDATE_STATUSES, DECISIONS, Organization, Split, Statement
@@ -72,19 +73,20 @@ def safe_next(target: str) -> str | None:
 def login(page: PageDep, session: SessionDep, token: str = Form(""), csrf: str = CsrfField, next: str = Form("")) -> Response:
     auth.check_login_csrf(page.request, csrf)
     try:
-        tokens.authenticate(session, token.strip())
+        admin = tokens.authenticate(session, token.strip())
     except Unauthorized as exc:
+        authentication_failed(page.request)
         return login_form(page, status_code=401, error=exc.detail)
     response = RedirectResponse(safe_next(next) or path_for(page.request, "admin_review"), status_code=303)
-    auth.set_session(page.request, response, token.strip())
+    auth.log_in(session, page.request, response, admin)
     return response
 
 
 @router.post("/salir", name="admin_logout")
-def logout(request: Request, csrf: str = CsrfField) -> Response:
+def logout(request: Request, session: SessionDep, csrf: str = CsrfField) -> Response:
     auth.check_csrf(request, csrf)
     response = see_other(request, "home")
-    auth.clear_session(request, response)
+    auth.log_out(session, request, response)
     return response
 
 

@@ -1,8 +1,9 @@
-"""Admin sessions for the pages: the admin token in a Secure, HttpOnly, SameSite=Strict cookie,
-and CSRF tokens on every form.
+"""Admin sessions for the pages: an opaque session id (services.admin_sessions) in an HttpOnly,
+SameSite=Strict cookie, Secure when the site is served over https, and CSRF tokens on every form.
 
-Forms of a logged-in admin carry an HMAC of the session's token: only a page rendered for that
-session can know it. The login form, before there is a session, uses a double-submit cookie.
+Forms of a logged-in admin carry an HMAC of the session id: only a page rendered for that session
+can know it, and every process computes the same one. The login form, before there is a
+session, uses a double-submit cookie.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import secrets
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
+from app.api.guards import authentication_failed
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiToken
-from app.services import tokens
+from app.services import admin_sessions
 
 SESSION_COOKIE = "firmas_admin"
 LOGIN_CSRF_COOKIE = "firmas_login_csrf"
@@ -27,28 +29,37 @@ class LoginRequired(Unauthorized):
     """An admin page was asked for without a valid session; pages answer with the login form."""
 
 
-def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+def secure_cookies(request: Request) -> bool:
+    """Secure whenever the site is served over https: PUBLIC_BASE_URL says so, or this request
+    came over https (directly, or through a trusted proxy's X-Forwarded-Proto)."""
+    return request.app.state.settings.https or request.url.scheme == "https"
 
 
-def set_session(request: Request, response: Response, token: str) -> None:
-    # why: no max-age, so the cookie ends with the browser session; the token's own expiry and
-    # revocation are checked on every request.
+def log_in(session: Session, request: Request, response: Response, token: ApiToken) -> None:
+    # why: no max-age, so the cookie ends with the browser session; the server-side session ends
+    # at logout, at its lifetime, or when its token is revoked.
+    value = admin_sessions.open_session(session, token)
     response.set_cookie(
-        SESSION_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict", secure=_secure(request)
+        SESSION_COOKIE, value, path=COOKIE_PATH, httponly=True, samesite="strict", secure=secure_cookies(request)
     )
 
 
-def clear_session(request: Request, response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict", secure=_secure(request))
+def log_out(session: Session, request: Request, response: Response) -> None:
+    admin_sessions.close(session, request.cookies.get(SESSION_COOKIE))
+    response.delete_cookie(
+        SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict", secure=secure_cookies(request)
+    )
 
 
 def current_admin(session: Session, request: Request) -> ApiToken:
-    """The token of the session cookie, checked like an API token; LoginRequired otherwise."""
+    """The token of the session cookie's live session; LoginRequired otherwise (a cookie that
+    names no live session counts as a failed authentication)."""
     presented = request.cookies.get(SESSION_COOKIE)
     try:
-        return tokens.authenticate(session, presented)
+        return admin_sessions.authenticate(session, presented)
     except Unauthorized as exc:
+        if presented:
+            authentication_failed(request)
         raise LoginRequired(exc.detail) from exc
 
 
@@ -69,7 +80,7 @@ def new_login_csrf() -> str:
 
 def set_login_csrf(request: Request, response: Response, value: str) -> None:
     """The login form's double-submit value goes in a cookie too; the POST must bring both."""
-    response.set_cookie(LOGIN_CSRF_COOKIE, value, path=COOKIE_PATH, httponly=True, samesite="strict", secure=_secure(request))
+    response.set_cookie(LOGIN_CSRF_COOKIE, value, path=COOKIE_PATH, httponly=True, samesite="strict", secure=secure_cookies(request))
 
 
 def check_login_csrf(request: Request, submitted: str) -> None:

@@ -18,13 +18,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(database_url: str, port: int, **environment: str) -> subprocess.Popen:
-    """A server on 127.0.0.1:`port`, answering once it returns; its output goes to a file (a pipe
-    would fill up and stall the server during a long run), read back by `stop_server`."""
+def start_server(database_url: str, port: int, *options: str, **environment: str) -> subprocess.Popen:
+    """A server on 127.0.0.1:`port` (more `firmas serve` options, such as "--workers", "2", may
+    follow), answering once it returns; its output goes to a file (a pipe would fill up and stall
+    the server during a long run), read back by `stop_server`."""
     env = {**os.environ, "DATABASE_URL": database_url, **environment}
     log = tempfile.TemporaryFile("w+")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from app.cli import main; main()", "serve", "--port", str(port), *options],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -46,7 +47,11 @@ def stop_server(process: subprocess.Popen) -> str:
     """Stop the server (SIGTERM) and return everything it printed."""
     if process.poll() is None:
         process.terminate()
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
     process.log.seek(0)
     output = process.log.read()
     process.log.close()

@@ -38,7 +38,7 @@ COOKIE_SESSION_PREFIX = "/admin/"
 
 
 def _unlimited(settings: Settings) -> Settings:
-    return settings.model_copy(update={"rate_limit_writes": "", "rate_limit_reads": ""})
+    return settings.model_copy(update={"rate_limit_writes": "", "rate_limit_reads": "", "rate_limit_auth_failures": ""})
 
 
 def _flat(routes) -> list:

@@ -46,7 +46,7 @@ def seeded_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
 @pytest.fixture
 def server(seeded_database: tuple[Settings, sa.Engine]) -> Iterator[str]:
     port = free_port()
-    process = start_server(seeded_database[0].database_url, port, RATE_LIMIT_READS="", RATE_LIMIT_WRITES="")
+    process = start_server(seeded_database[0].database_url, port, RATE_LIMIT_READS="", RATE_LIMIT_WRITES="", RATE_LIMIT_AUTH_FAILURES="")
     yield f"http://127.0.0.1:{port}"
     stop_server(process)
 

@@ -23,7 +23,7 @@ def client_with(settings: Settings, **changes) -> TestClient:
 
 @pytest.fixture
 def strict_client(settings: Settings, seeded: sessionmaker[Session]) -> Iterator[TestClient]:
-    with client_with(settings, rate_limit_writes="2/minute", rate_limit_reads="3/minute") as client:
+    with client_with(settings, rate_limit_writes="2/minute", rate_limit_reads="3/minute", rate_limit_auth_failures="2/minute") as client:
         yield client
 
 
@@ -46,10 +46,30 @@ def test_writes_over_the_limit_get_429_with_retry_after(strict_client: TestClien
     assert _is_429_problem(third)
 
 
-def test_refused_writes_count_against_the_limit_too(strict_client: TestClient) -> None:
-    """Guessing tokens costs a write each, so a guesser is slowed down like anyone else."""
-    statuses = [strict_client.post("/api/review/refresh", headers={"Authorization": "Bearer guess"}).status_code for _ in range(3)]
-    assert statuses == [401, 401, 429]
+def test_failed_authentications_have_their_own_budget(strict_client: TestClient, admin_token: str) -> None:
+    """Past the failure budget a guess gets 429; the guesses cost no write, so the same client's
+    legitimate writes still go through (and a valid token is never refused for the guesses)."""
+    guesses = [strict_client.post("/api/review/refresh", headers={"Authorization": "Bearer guess"}) for _ in range(4)]
+    assert [guess.status_code for guess in guesses[:2]] == [401, 401]
+    assert all(_is_429_problem(guess) for guess in guesses[2:])
+    auth = {"Authorization": f"Bearer {admin_token}"}
+    assert [strict_client.post("/api/review/refresh", headers=auth).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_failed_admin_cookies_on_gets_are_limited_too(strict_client: TestClient) -> None:
+    strict_client.cookies.set("firmas_admin", "guess", path="/admin")
+    answers = [strict_client.get("/admin/revision", follow_redirects=False) for _ in range(3)]
+    assert [answer.status_code for answer in answers[:2]] == [303, 303]
+    assert _is_429_problem(answers[2])
+
+
+def test_failed_logins_count_as_failed_authentications(strict_client: TestClient) -> None:
+    def attempt() -> int:
+        form = strict_client.get("/admin/entrar")
+        csrf = form.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        return strict_client.post("/admin/entrar", data={"token": "guess", "csrf": csrf}).status_code
+
+    assert [attempt() for _ in range(3)] == [401, 401, 429]
 
 
 def test_reads_have_their_own_limit(strict_client: TestClient, admin_token: str) -> None:
@@ -151,3 +171,18 @@ def test_the_guard_stops_reading_a_stream_once_past_the_limit() -> None:
     asyncio.run(guard(scope, receive, send))
     assert pulled == 3
     assert sent[0]["status"] == 413
+
+
+def test_a_shared_store_that_does_not_answer_lets_requests_through_and_says_so(
+    settings: Settings, seeded: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An outage of the limiter's Redis must not become an outage of the registry."""
+    pytest.importorskip("redis")
+    with client_with(settings, rate_limit_storage="redis://127.0.0.1:1/0", rate_limit_reads="1/minute") as client:
+        assert [client.get("/api/statements").status_code for _ in range(3)] == [200, 200, 200]
+    assert "rate-limit storage unavailable" in caplog.text
+
+
+def test_a_storage_the_limiter_does_not_know_is_refused_at_start(settings: Settings) -> None:
+    with pytest.raises(ValidationError, match="rate-limit storage"):
+        settings.model_validate({"database_url": settings.database_url, "rate_limit_storage": "postgres://x"})

@@ -1,4 +1,4 @@
-"""Against a real `firmas serve` process: tokens never reach its logs (uvicorn's access log
+"""Against a real `firmas serve` process: tokens never reach its logs (the request log
 included) and a body announced as huge is refused before it is sent."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def test_tokens_never_reach_the_server_log(live_server: tuple[str, subprocess.Po
     statuses = _requests_carrying(base, admin_token)
     output = stop_server(process)
     assert statuses[:2] == [200, 401]
-    assert '"GET /api/whoami HTTP/1.1" 200' in output  # the access log was on
+    assert "GET /api/whoami 200" in output  # the request log was on
     assert admin_token not in output
     assert admin_token.removeprefix("firmas_")[:12] not in output
 

@@ -38,7 +38,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", TARGET)
 @pytest.fixture
 def live_app(settings: Settings, seeded: sessionmaker[Session]) -> Iterator[None]:
     placeholder = TARGET.app
-    TARGET.app = create_app(settings.model_copy(update={"rate_limit_writes": "", "rate_limit_reads": ""}))
+    TARGET.app = create_app(settings.model_copy(update={"rate_limit_writes": "", "rate_limit_reads": "", "rate_limit_auth_failures": ""}))
     yield
     TARGET.app = placeholder
 

@@ -101,7 +101,16 @@ def rows_at_0002() -> Rows:
     }
 
 
-ROWS_AT: dict[str, Callable[[], Rows]] = {"0001": rows_at_0001, "0002": rows_at_0002}
+def rows_at_0007() -> Rows:
+    """An admin logged in with token 1 (of 0001)."""
+    return {
+        "admin_sessions": [
+            dict(id=1, session_hash="b" * 64, token_id=1, created_at=T0, expires_at=T0 + dt.timedelta(hours=12)),
+        ],
+    }
+
+
+ROWS_AT: dict[str, Callable[[], Rows]] = {"0001": rows_at_0001, "0002": rows_at_0002, "0007": rows_at_0007}
 # revision -> function(table, rows before) -> rows expected after, for migrations that change data.
 def changed_by_0006(table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Identity v2: printed names lose their organization (lines carry it); a merge's moves become
@@ -251,7 +260,7 @@ def test_0006_carries_merges_so_that_their_undo_still_works(empty_database: Sett
     engine = sa.create_engine(empty_database.database_url)
     try:
         _migrate_with_data_to(empty_database, engine, "0005")
-        migrate.upgrade(empty_database, "0006")
+        migrate.upgrade(empty_database)  # through 0006, to the head the app needs
         if engine.dialect.name == "postgresql":  # the rows above came with their ids
             with engine.begin() as connection:
                 _advance_sequences(connection)
