@@ -7,6 +7,7 @@ A pure ASGI middleware: Starlette's BaseHTTPMiddleware would cost each request a
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.listing import CACHE_CONTROL, etag_matches, etag_of
@@ -59,3 +60,26 @@ class ConditionalGetMiddleware:
 
         await self.app(scope, receive, buffered_send)
 
+
+
+class CorsByPath:
+    """CORS: reads are public, so any page may call them from a browser (GET, HEAD); writes stay
+    same-origin. The reconciliation service is a read that clients POST (OpenRefine's web
+    relatives send `queries`/`extend` as forms or JSON), so its preflight also grants POST with a
+    Content-Type (0.2: cross-origin access uniformly on all its endpoints)."""
+
+    RECONCILE_PREFIX = "/api/reconcile"
+    EXPOSED = ["Link", "ETag", "X-Total-Count"]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.reads = CORSMiddleware(app, allow_origins=["*"], allow_methods=["GET", "HEAD"], expose_headers=self.EXPOSED)
+        self.reconcile = CORSMiddleware(
+            app, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["Content-Type"],
+            expose_headers=self.EXPOSED,
+        )  # fmt: skip
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.RECONCILE_PREFIX):
+            await self.reconcile(scope, receive, send)
+        else:
+            await self.reads(scope, receive, send)

@@ -87,7 +87,8 @@ def not_modified(request: Request, etag: str) -> bool:
 
 
 def _cache_headers(etag: str, link: str | None = None) -> dict[str, str]:
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    # why Vary: one URL gives JSON, CSV or NDJSON by `Accept`, and all are publicly cacheable.
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if link:
         headers["Link"] = f'<{link}>; rel="next"'
     return headers

@@ -31,7 +31,8 @@ from app.services.organizations import FacetCount, OrganizationFilters, Organiza
 
 router = APIRouter(prefix="/api/organizations", tags=["organizations"])
 
-IdOrSlug = Path(description="Numeric id or slug.", examples=["aqui-cabemos-todos"])
+IdOrSlug = Path(description="Numeric id or slug (admin routes); reads also take a printed name or acronym that denotes "
+                "one organization (`provea`).", examples=["aqui-cabemos-todos"])
 
 
 def region_public(organization: Organization) -> RegionPublic | None:
@@ -154,7 +155,7 @@ async def list_cosignatories(
 
 def _cosignatory_page(request: Request, query: ListQuery, id_or_slug: str) -> Response:
     with read_session(request) as session:
-        organization = organizations.get(session, id_or_slug)
+        organization = organizations.get_by_reference(session, id_or_slug)
         if organization.merged_into_id is not None:
             return redirect_to_survivor(request, session, organization, "list_cosignatories")
         page = organizations.cosignatories(session, organization.id, limit=query.limit, cursor=query.cursor)
@@ -194,8 +195,9 @@ def redirect_to_survivor(request: Request, session, organization: Organization, 
     responses={308: {"description": "The organization was merged; follow Location to the survivor."}},
 )
 def get_organization(request: Request, session: SessionDep, id_or_slug: str = IdOrSlug) -> OrganizationDetail | RedirectResponse:
-    """Names it has been printed as, acronym, region, sector and every statement it signed."""
-    organization = organizations.get(session, id_or_slug)
+    """Names it has been printed as, acronym, region, sector and every statement it signed. A name or
+    acronym that denotes several organizations is a 422 listing them in `candidates`."""
+    organization = organizations.get_by_reference(session, id_or_slug)
     if organization.merged_into_id is not None:
         return redirect_to_survivor(request, session, organization, "get_organization")
     return organization_detail(request, session, organization)

@@ -47,7 +47,7 @@ def _streamed(session: Session, query: Select) -> Iterator[Any]:
     return iter(session.execute(query, execution_options={"yield_per": BATCH}))
 
 
-def _dated(value: dt.date | None, precision: str | None) -> str:
+def at_precision(value: dt.date | None, precision: str | None) -> str:
     """A date as precise as its source: '2021-11' for a month, '2024' for a year."""
     if value is None:
         return ""
@@ -90,7 +90,7 @@ def statement_rows(session: Session) -> Iterator[dict[str, Any]]:
             "slug": statement.slug,
             "title": statement.title,
             "kind": statement.kind,
-            "date": _dated(statement.published_on, statement.date_precision),
+            "date": at_precision(statement.published_on, statement.date_precision),
             "date_precision": statement.date_precision,
             "language": statement.language,
             "translator": statement.translator,
@@ -208,7 +208,7 @@ def signature_rows(session: Session) -> Iterator[dict[str, Any]]:
             "statement_id": line.statement_id,
             "statement_slug": line.statement_slug,
             "statement_title": line.statement_title,
-            "statement_date": _dated(line.published_on, line.date_precision),
+            "statement_date": at_precision(line.published_on, line.date_precision),
             "sort_order": line.sort_order,
             "position": line.position,
             "raw_text": line.raw_text,
@@ -251,8 +251,7 @@ def _popolo_organization(org: Any, printed: list[str]) -> dict[str, Any]:
     other_names = [{"name": name, "note": "printed"} for name in printed]
     if org.acronym:
         other_names.append({"name": org.acronym, "note": "acronym"})
-    area = {"id": org.region_code, "name": region_name(org.region_code)} if org.region_code else None
-    return {
+    popolo = {
         "id": f"organization/{org.id}",
         "name": org.name,
         "other_names": other_names,
@@ -262,9 +261,11 @@ def _popolo_organization(org: Any, printed: list[str]) -> dict[str, Any]:
         ],
         "classification": org.sector,
         "area_id": org.region_code,
-        "area": area,
         "country": org.country,
     }
+    if org.region_code:  # why: Popolo's `area` must be an object; only `area_id` may be null
+        popolo["area"] = {"id": org.region_code, "name": region_name(org.region_code)}
+    return popolo
 
 
 def _popolo_events(session: Session) -> Iterator[dict[str, Any]]:
@@ -276,7 +277,7 @@ def _popolo_events(session: Session) -> Iterator[dict[str, Any]]:
             "id": f"statement/{statement.id}",
             "name": statement.title,
             "classification": statement.kind,
-            "start_date": _dated(statement.published_on, statement.date_precision) or None,
+            "start_date": at_precision(statement.published_on, statement.date_precision) or None,
             "identifiers": [
                 {"scheme": "firmas", "identifier": str(statement.id)},
                 {"scheme": "firmas-slug", "identifier": statement.slug},
