@@ -1,6 +1,7 @@
 """Conditional GET for every public JSON read: an ETag of the body, Cache-Control, and 304.
 
-Routes that set their own ETag (the lists, whose CSV is streamed) are passed through untouched.
+Routes that set their own ETag (the lists, whose CSV is streamed) or their own Cache-Control (a
+whole list streamed with limit=all, which must not be held in memory) are passed through untouched.
 A pure ASGI middleware: Starlette's BaseHTTPMiddleware would cost each request a task switch.
 """
 
@@ -31,7 +32,7 @@ class ConditionalGetMiddleware:
             nonlocal start
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(raw=message["headers"])
-                if message["status"] != 200 or "etag" in headers:
+                if message["status"] != 200 or "etag" in headers or "cache-control" in headers:
                     if private and "etag" in headers:
                         headers["Cache-Control"] = "private, no-cache"
                     start = None

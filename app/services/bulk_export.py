@@ -208,7 +208,9 @@ def signature_rows(session: Session) -> Iterator[dict[str, Any]]:
             "statement_id": line.statement_id,
             "statement_slug": line.statement_slug,
             "statement_title": line.statement_title,
-            "statement_date": at_precision(line.published_on, line.date_precision),
+            # why a day: one type in every row, as tools that infer a column's type need (frictionless);
+            # the statement's precision is statements.csv's date_precision (by statement_id).
+            "statement_date": line.published_on.isoformat() if line.published_on else "",
             "sort_order": line.sort_order,
             "position": line.position,
             "raw_text": line.raw_text,
@@ -225,13 +227,15 @@ def signature_rows(session: Session) -> Iterator[dict[str, Any]]:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def csv_chunks(columns: Iterable[str], rows: Iterable[dict[str, Any]], *, bom: bool = False) -> Iterator[bytes]:
+def csv_chunks(
+    columns: Iterable[str], rows: Iterable[dict[str, Any]], *, bom: bool = False, delimiter: str = ","
+) -> Iterator[bytes]:
     """UTF-8 CSV with a header, in chunks of BATCH rows; each cell made safe to open in a
     spreadsheet (`exports.neutralize`). `bom` starts it with a byte-order mark, which Excel needs
-    to read the accents right."""
+    to read the accents right; `delimiter` ";" suits a spreadsheet set to a comma-decimal locale."""
     columns = list(columns)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=delimiter)
     if bom:
         buffer.write(BOM)
     writer.writerow(columns)

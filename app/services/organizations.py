@@ -7,6 +7,7 @@ web pages.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -362,7 +363,7 @@ def search(
 
     Sorts: "name" (A-Z by code point), "statements" (most first), "last_signed" (latest first,
     never-dated last); ties by id. The page's total counts every match. A `q` that matches
-    nothing exactly is retried with close spellings.
+    nothing exactly is retried with close spellings (the page is then `approximate`).
     """
     filters = filters or OrganizationFilters()
     if filters.sort not in ORGANIZATION_SORTS:
@@ -371,7 +372,7 @@ def search(
     page = _search_page(session, filters.sort, shape, params, limit, cursor)
     if page.total == 0 and text_search.query_words(filters.q):
         shape, params = _resolved(session, filters, typo_tolerant=True)
-        page = _search_page(session, filters.sort, shape, params, limit, cursor)
+        page = dataclasses.replace(_search_page(session, filters.sort, shape, params, limit, cursor), approximate=True)
     return page
 
 
