@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import web
-from app.api import audit, export, imports, organizations, problems, reconcile, regions, review, statements, system
+from app.api import audit, export, imports, openapi, organizations, problems, reconcile, regions, review, statements, system
 from app.api.guards import BodySizeLimit, PublicOrigin, RateLimit
 from app.api.observe import RequestObserver
-from app.api.http_cache import ConditionalGetMiddleware
+from app.api.http_cache import ConditionalGetMiddleware, CorsByPath
 from app import metrics, migrate
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
@@ -38,7 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(title="Firmas", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Firmas", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, generate_unique_id_function=operation_id
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.schema_head = migrate.head_revision(settings)
@@ -48,11 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (system, statements, organizations, regions, review, reconcile, export, audit, imports):
         app.include_router(module.router)
     web.install(app)
+    _answer_head_like_get(app)
+    openapi.install(app)
     app.add_middleware(ConditionalGetMiddleware)
-    # why: reads are public, so any page may call them from a browser; writes stay same-origin.
-    app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD"], expose_headers=["Link", "ETag", "X-Total-Count"]
-    )
+    app.add_middleware(CorsByPath)
     # why: the last added runs first: a flood is refused before its body is even measured, and
     # both answer before any route reads the body or opens a session.
     app.add_middleware(
@@ -72,3 +74,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # tests); `firmas serve` turns uvicorn's own handling off, which trusts 127.0.0.1 by default.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app
+
+
+def operation_id(route: APIRoute) -> str:
+    """FastAPI's operation id (name, path, method), naming the GET of a route that also answers HEAD."""
+    method = "get" if "GET" in route.methods else sorted(route.methods)[0].lower()
+    return re.sub(r"\W", "_", f"{route.name}{route.path_format}") + f"_{method}"
+
+
+def _answer_head_like_get(app: FastAPI) -> None:
+    """RFC 9110 §9.1: every GET route answers HEAD too, with the GET's status and headers.
+
+    why on the routes: a HEAD then runs the GET's handler unchanged (uvicorn drops the body), and a
+    GET pays nothing for it, unlike a middleware that every request would pass through.
+    """
+    pending = list(app.router.routes)
+    while pending:
+        route = pending.pop()
+        if isinstance(route, APIRoute) and "GET" in route.methods:
+            route.methods.add("HEAD")
+        included = getattr(route, "original_router", None)  # FastAPI wraps each included router
+        if included is not None:
+            pending.extend(included.routes)

@@ -1,12 +1,14 @@
 """Conditional GET for every public JSON read: an ETag of the body, Cache-Control, and 304.
 
-Routes that set their own ETag (the lists, whose CSV is streamed) are passed through untouched.
+Routes that set their own ETag (the lists, whose CSV is streamed) or their own Cache-Control (a
+whole list streamed with limit=all, which must not be held in memory) are passed through untouched.
 A pure ASGI middleware: Starlette's BaseHTTPMiddleware would cost each request a task switch.
 """
 
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.listing import CACHE_CONTROL, etag_matches, etag_of
@@ -30,7 +32,7 @@ class ConditionalGetMiddleware:
             nonlocal start
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(raw=message["headers"])
-                if message["status"] != 200 or "etag" in headers:
+                if message["status"] != 200 or "etag" in headers or "cache-control" in headers:
                     if private and "etag" in headers:
                         headers["Cache-Control"] = "private, no-cache"
                     start = None
@@ -59,3 +61,26 @@ class ConditionalGetMiddleware:
 
         await self.app(scope, receive, buffered_send)
 
+
+
+class CorsByPath:
+    """CORS: reads are public, so any page may call them from a browser (GET, HEAD); writes stay
+    same-origin. The reconciliation service is a read that clients POST (OpenRefine's web
+    relatives send `queries`/`extend` as forms or JSON), so its preflight also grants POST with a
+    Content-Type (0.2: cross-origin access uniformly on all its endpoints)."""
+
+    RECONCILE_PREFIX = "/api/reconcile"
+    EXPOSED = ["Link", "ETag", "X-Total-Count"]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.reads = CORSMiddleware(app, allow_origins=["*"], allow_methods=["GET", "HEAD"], expose_headers=self.EXPOSED)
+        self.reconcile = CORSMiddleware(
+            app, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["Content-Type"],
+            expose_headers=self.EXPOSED,
+        )  # fmt: skip
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.RECONCILE_PREFIX):
+            await self.reconcile(scope, receive, send)
+        else:
+            await self.reads(scope, receive, send)

@@ -9,12 +9,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import orjson
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
 
 from app.api.queries import NDJSON, ListQuery
 from app.errors import InvalidInput
@@ -87,7 +88,8 @@ def not_modified(request: Request, etag: str) -> bool:
 
 
 def _cache_headers(etag: str, link: str | None = None) -> dict[str, str]:
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    # why Vary: one URL gives JSON, CSV or NDJSON by `Accept`, and all are publicly cacheable.
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if link:
         headers["Link"] = f'<{link}>; rel="next"'
     return headers
@@ -103,6 +105,10 @@ def json_response(request: Request, body: Any, *, link: str | None = None) -> Re
     return Response(content, media_type="application/json", headers=headers)
 
 
+MoreRows = Callable[[Session, str], tuple[Page[Any], list[dict[str, Any]]]]
+"""The page after a cursor and its rows, read with the session given (for limit=all)."""
+
+
 def respond_page(
     request: Request,
     query: ListQuery,
@@ -111,14 +117,20 @@ def respond_page(
     *,
     columns: tuple[str, ...],
     facets: dict[str, Any] | None = None,
+    more: MoreRows | None = None,
 ) -> Response:
     """One page of `rows` in the requested format; CSV and NDJSON carry the cursor in `Link` only.
 
     CSV has one column per name in `columns`: nested objects are flattened (`region_code`), lists
     are written as JSON text, and cells a spreadsheet would run as formulas are neutralized.
+    With limit=all (CSV, NDJSON) every page after this one is read by `more` while the body streams.
     """
-    link = str(request.url.include_query_params(cursor=page.next_cursor)) if page.next_cursor else None
     output_format = query.output_format(request)
+    if query.wants_all:
+        if output_format == "json" or more is None:
+            raise InvalidInput("limit=all streams CSV or NDJSON (format=csv or format=ndjson); JSON is paged.", parameter="limit")
+        return _respond_all(request, query, output_format, page, rows, columns, more)
+    link = str(request.url.include_query_params(cursor=page.next_cursor)) if page.next_cursor else None
     if output_format == "json":
         body: dict[str, Any] = {
             "items": rows,
@@ -131,16 +143,44 @@ def respond_page(
             body["facets"] = facets
         return json_response(request, body, link=link)
     serialized = orjson.dumps(rows)
-    etag = etag_of(output_format.encode(), b"bom" if query.bom else b"", serialized, str(page.total).encode())
+    etag = etag_of(output_format.encode(), b"bom" if query.bom else b"", query.delimiter.encode(), serialized, str(page.total).encode())
     headers = _cache_headers(etag, link) | {"X-Total-Count": str(page.total)}
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     if output_format == "ndjson":
         return StreamingResponse(_ndjson_lines(rows), media_type=NDJSON, headers=headers)
-    return StreamingResponse(_csv_chunks(rows, columns, query.bom), media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(_csv_chunks(rows, columns, query.bom, query.separator), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-def _ndjson_lines(rows: list[dict[str, Any]]) -> Iterator[bytes]:
+def _respond_all(
+    request: Request, query: ListQuery, output_format: str, page: Page[Any], rows: list[dict[str, Any]],
+    columns: tuple[str, ...], more: MoreRows,
+) -> Response:  # fmt: skip
+    """Every match in one streamed response, read a page at a time: memory holds one page.
+
+    why no ETag: it would need the whole body first; the Cache-Control set here also tells the
+    conditional-GET middleware not to buffer the body to hash it.
+    """
+    headers = {"Cache-Control": "no-cache", "Vary": "Accept", "X-Total-Count": str(page.total)}
+    every = _every_row(request, rows, page.next_cursor, more)
+    if output_format == "ndjson":
+        return StreamingResponse(_ndjson_lines(every), media_type=NDJSON, headers=headers)
+    return StreamingResponse(_csv_chunks(every, columns, query.bom, query.separator), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _every_row(request: Request, first: list[dict[str, Any]], cursor: str | None, more: MoreRows) -> Iterator[dict[str, Any]]:
+    yield from first
+    if cursor is None:
+        return
+    # why a session of its own: the body streams after the handler's session is closed
+    with request.app.state.session_factory() as session, session.begin():
+        while cursor is not None:
+            page, rows = more(session, cursor)
+            yield from rows
+            cursor = page.next_cursor
+
+
+def _ndjson_lines(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
     for row in rows:
         yield orjson.dumps(row) + b"\n"
 
@@ -162,9 +202,9 @@ def _csv_cell(value: Any) -> Any:
     return neutralize(value)
 
 
-def _csv_chunks(rows: list[dict[str, Any]], columns: tuple[str, ...], bom: bool) -> Iterator[bytes]:
+def _csv_chunks(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], bom: bool, delimiter: str = ",") -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=delimiter)
     if bom:
         buffer.write(_BOM)
     writer.writerow(columns)

@@ -8,7 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from fastapi.responses import RedirectResponse
 
+from sqlalchemy.orm import Session
+
 from app.api import queries
+from app.api.common import date_at_precision
 from app.api.deps import AdminDep, SessionDep, in_read_thread, read_session
 from app.api.listing import LIST_RESPONSES, reject_unknown_params, respond_page
 from app.api.queries import ListQuery, OrganizationQuery, SignatoryQuery
@@ -30,10 +33,12 @@ from app.models import Organization, Split
 from app.identity.regions import region_name
 from app.services import organizations, review, splits
 from app.services.organizations import FacetCount, OrganizationFilters, OrganizationRow
+from app.services.paging import Page
 
 router = APIRouter(prefix="/api/organizations", tags=["organizations"])
 
-IdOrSlug = Path(description="Numeric id or slug.", examples=["aqui-cabemos-todos"])
+IdOrSlug = Path(description="Numeric id or slug (admin routes); reads also take a printed name or acronym that denotes "
+                "one organization (`provea`).", examples=["aqui-cabemos-todos"])
 
 
 def region_public(organization: Organization) -> RegionPublic | None:
@@ -132,12 +137,17 @@ async def list_organizations(request: Request, query: Annotated[OrganizationQuer
 
 def organization_page(request: Request, query: SignatoryQuery, filters: OrganizationFilters) -> Response:
     """One page of organizations in the asked format (also a statement's signatories)."""
-    with read_session(request) as session:
-        page = organizations.search(session, filters, limit=query.limit, cursor=query.cursor)
-        counts = facets_public(organizations.facets(session, filters, query.facets)) if query.facets else None
     base = organizations_url(request)
-    rows = [organization_item(base, row) for row in page.items]
-    return respond_page(request, query, page, rows, columns=ORGANIZATION_COLUMNS, facets=counts)
+
+    def fetch(session: Session, cursor: str | None) -> tuple[Page[OrganizationRow], list[dict[str, Any]]]:
+        page = organizations.search(session, filters, limit=query.page_size, cursor=cursor)
+        match = ("approximate" if page.approximate else "exact") if filters.q else None
+        return page, [organization_item(base, row) | {"match": match} for row in page.items]
+
+    with read_session(request) as session:
+        page, rows = fetch(session, query.cursor)
+        counts = facets_public(organizations.facets(session, filters, query.facets)) if query.facets else None
+    return respond_page(request, query, page, rows, columns=ORGANIZATION_COLUMNS, facets=counts, more=fetch)
 
 
 @router.get(
@@ -157,29 +167,37 @@ async def list_cosignatories(
 
 def _cosignatory_page(request: Request, query: ListQuery, id_or_slug: str) -> Response:
     with read_session(request) as session:
-        organization = organizations.get(session, id_or_slug)
+        organization = organizations.get_by_reference(session, id_or_slug)
         if organization.merged_into_id is not None:
             return redirect_to_survivor(request, session, organization, "list_cosignatories")
-        page = organizations.cosignatories(session, organization.id, limit=query.limit, cursor=query.cursor)
-    base = organizations_url(request)
-    rows = [
-        {
-            "organization": organization_item(base, item.organization),
-            "shared_count": item.shared_count,
-            "shared_statements": [
-                {
-                    "id": signed.id,
-                    "slug": signed.slug,
-                    "title": signed.title,
-                    "published_on": signed.published_on,
-                    "date_precision": signed.date_precision,
-                }
-                for signed in item.shared_statements
-            ],
-        }
-        for item in page.items
-    ]
-    return respond_page(request, query, page, rows, columns=COSIGNATORY_COLUMNS)
+        fetch = functools.partial(_cosignatories, organizations_url(request), query.page_size, organization.id)
+        page, rows = fetch(session, query.cursor)
+    return respond_page(request, query, page, rows, columns=COSIGNATORY_COLUMNS, more=fetch)
+
+
+def _cosignatories(
+    base: str, page_size: int, organization_id: int, session: Session, cursor: str | None
+) -> tuple[Page[Any], list[dict[str, Any]]]:
+    page = organizations.cosignatories(session, organization_id, limit=page_size, cursor=cursor)
+    return page, [cosignatory_item(base, item) for item in page.items]
+
+
+def cosignatory_item(base: str, item: Any) -> dict[str, Any]:
+    return {
+        "organization": organization_item(base, item.organization),
+        "shared_count": item.shared_count,
+        "shared_statements": [
+            {
+                "id": signed.id,
+                "slug": signed.slug,
+                "title": signed.title,
+                "published_on": signed.published_on,
+                "date_precision": signed.date_precision,
+                "date": date_at_precision(signed.published_on, signed.date_precision),
+            }
+            for signed in item.shared_statements
+        ],
+    }
 
 
 def redirect_to_survivor(request: Request, session, organization: Organization, route_name: str) -> RedirectResponse:
@@ -197,8 +215,9 @@ def redirect_to_survivor(request: Request, session, organization: Organization, 
     responses={308: {"description": "The organization was merged; follow Location to the survivor."}},
 )
 def get_organization(request: Request, session: SessionDep, id_or_slug: str = IdOrSlug) -> OrganizationDetail | RedirectResponse:
-    """Names it has been printed as, acronym, region, sector and every statement it signed."""
-    organization = organizations.get(session, id_or_slug)
+    """Names it has been printed as, acronym, region, sector and every statement it signed. A name or
+    acronym that denotes several organizations is a 422 listing them in `candidates`."""
+    organization = organizations.get_by_reference(session, id_or_slug)
     if organization.merged_into_id is not None:
         return redirect_to_survivor(request, session, organization, "get_organization")
     return organization_detail(request, session, organization)

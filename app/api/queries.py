@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -23,6 +23,8 @@ from app.services.statements import StatementFilters
 
 Format = Literal["json", "csv", "ndjson"]
 NDJSON = "application/x-ndjson"
+ALL_PAGE_SIZE = 1000  # rows read per round trip when a whole list is streamed (limit=all)
+DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 
 
 class ListQuery(BaseModel):
@@ -30,12 +32,31 @@ class ListQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    limit: int = Field(50, ge=1, le=1000, description="Items per page (1-1000).", examples=[100])
+    limit: Annotated[int, Field(ge=1, le=1000)] | Literal["all"] = Field(
+        50,
+        description="Items per page (1-1000); `all` (CSV and NDJSON only) streams every match in one response.",
+        examples=[100],
+    )
     cursor: str | None = Field(None, description="Opaque cursor from a previous page's `next_cursor` (or its `Link`).", examples=["WyJBIiwxXQ"])
     format: Format | None = Field(
         None, description="json (default), csv or ndjson; `Accept: text/csv` also asks for CSV.", examples=["csv"]
     )
     bom: bool = Field(False, description="With CSV: start with a UTF-8 byte order mark, so Excel shows accents right.", examples=[True])
+    delimiter: Literal[",", ";", "tab"] = Field(
+        ",", description="With CSV: the separator; `;` for a spreadsheet set to a Spanish (or other comma-decimal) locale.", examples=[";"]
+    )
+
+    @property
+    def wants_all(self) -> bool:
+        return self.limit == "all"
+
+    @property
+    def page_size(self) -> int:
+        return ALL_PAGE_SIZE if self.limit == "all" else self.limit
+
+    @property
+    def separator(self) -> str:
+        return DELIMITERS[self.delimiter]
 
     def output_format(self, request: Request) -> Format:
         if self.format is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -83,14 +83,21 @@ class OrganizationListItem(BaseModel):
     first_signed: dt.date | None = Field(description="Date of the earliest statement it signed.", examples=["2014-03-01"])
     last_signed: dt.date | None = Field(description="Date of the latest statement it signed.", examples=["2024-06-12"])
     url: str
+    match: Literal["exact", "approximate"] | None = Field(
+        None,
+        description="With `q`: `exact` when its names have the words as typed, `approximate` when nothing did and it "
+        "is returned for a close spelling.",
+        examples=["exact"],
+    )
 
 
 class SharedStatement(BaseModel):
     id: int
     slug: str
     title: str
-    published_on: dt.date | None
-    date_precision: str | None
+    published_on: dt.date | None = Field(description="First day of the period the date names.")
+    date_precision: str | None = Field(examples=["month"])
+    date: str | None = Field(None, description="The date at its precision: 2021-11-03, 2021-11 or 2021.", examples=["2021-11"])
 
 
 class CosignatoryPublic(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from sqlalchemy.orm import Session
 
 from app.api import queries
 from app.api.common import date_at_precision
@@ -23,6 +24,7 @@ from app.api.schemas import (
 )
 from app.models import Statement
 from app.services import statements
+from app.services.paging import Page
 from app.services.statements import Counts, StatementRow
 
 router = APIRouter(prefix="/api/statements", tags=["statements"])
@@ -85,12 +87,16 @@ async def list_statements(request: Request, query: Annotated[StatementQuery, Dep
 
 def _statement_page(request: Request, query: StatementQuery) -> Response:
     filters = query.filters()
+    base = str(request.url_for("list_statements")) + "/"
+
+    def fetch(session: Session, cursor: str | None) -> tuple[Page[StatementRow], list[dict[str, Any]]]:
+        page = statements.get_all(session, filters, limit=query.page_size, cursor=cursor)
+        return page, [statement_item(base, s) for s in page.items]
+
     with read_session(request) as session:
-        page = statements.get_all(session, filters, limit=query.limit, cursor=query.cursor)
+        page, rows = fetch(session, query.cursor)
         facet_counts = facets_public(statements.facets(session, filters, query.facets)) if query.facets else None
-        base = str(request.url_for("list_statements")) + "/"
-        rows = [statement_item(base, s) for s in page.items]
-    return respond_page(request, query, page, rows, columns=STATEMENT_COLUMNS, facets=facet_counts)
+    return respond_page(request, query, page, rows, columns=STATEMENT_COLUMNS, facets=facet_counts, more=fetch)
 
 
 @router.get(

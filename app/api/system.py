@@ -52,7 +52,12 @@ def readyz(request: Request) -> Ready:
     return Ready(status="ready", schema_revision=current)
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={200: {"content": {metrics.MEDIA_TYPE: {}}}})
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response, responses={200: {"content": {metrics.MEDIA_TYPE: {
+    "schema": {"type": "string"},
+    "example": "# HELP firmas_http_requests_total HTTP requests answered, by route template (not the raw path) and status.\n"
+               "# TYPE firmas_http_requests_total counter\n"
+               'firmas_http_requests_total{method="GET",route="/api/organizations",status="200"} 42.0\n',
+}}}})
 def prometheus_metrics() -> Response:
     """Requests by route and status, latency histograms, imports and their rows, admin actions
     (merges, undos, decisions) and database connections, summed over every worker process, in the

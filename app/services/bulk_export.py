@@ -47,7 +47,7 @@ def _streamed(session: Session, query: Select) -> Iterator[Any]:
     return iter(session.execute(query, execution_options={"yield_per": BATCH}))
 
 
-def _dated(value: dt.date | None, precision: str | None) -> str:
+def at_precision(value: dt.date | None, precision: str | None) -> str:
     """A date as precise as its source: '2021-11' for a month, '2024' for a year."""
     if value is None:
         return ""
@@ -89,7 +89,7 @@ def statement_rows(session: Session) -> Iterator[dict[str, Any]]:
             "slug": statement.slug,
             "title": statement.title,
             "kind": statement.kind,
-            "date": _dated(statement.published_on, statement.date_precision),
+            "date": at_precision(statement.published_on, statement.date_precision),
             "date_precision": statement.date_precision,
             "language": statement.language,
             "translator": statement.translator,
@@ -207,7 +207,9 @@ def signature_rows(session: Session) -> Iterator[dict[str, Any]]:
             "statement_id": line.statement_id,
             "statement_slug": line.statement_slug,
             "statement_title": line.statement_title,
-            "statement_date": _dated(line.published_on, line.date_precision),
+            # why a day: one type in every row, as tools that infer a column's type need (frictionless);
+            # the statement's precision is statements.csv's date_precision (by statement_id).
+            "statement_date": line.published_on.isoformat() if line.published_on else "",
             "sort_order": line.sort_order,
             "position": line.position,
             "raw_text": line.raw_text,
@@ -224,13 +226,15 @@ def signature_rows(session: Session) -> Iterator[dict[str, Any]]:
 # --- CSV ----------------------------------------------------------------------------------------
 
 
-def csv_chunks(columns: Iterable[str], rows: Iterable[dict[str, Any]], *, bom: bool = False) -> Iterator[bytes]:
+def csv_chunks(
+    columns: Iterable[str], rows: Iterable[dict[str, Any]], *, bom: bool = False, delimiter: str = ","
+) -> Iterator[bytes]:
     """UTF-8 CSV with a header, in chunks of BATCH rows; each cell made safe to open in a
     spreadsheet (`exports.neutralize`). `bom` starts it with a byte-order mark, which Excel needs
-    to read the accents right."""
+    to read the accents right; `delimiter` ";" suits a spreadsheet set to a comma-decimal locale."""
     columns = list(columns)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=delimiter)
     if bom:
         buffer.write(BOM)
     writer.writerow(columns)
@@ -250,8 +254,7 @@ def _popolo_organization(org: Any, printed: list[str]) -> dict[str, Any]:
     other_names = [{"name": name, "note": "printed"} for name in printed]
     if org.acronym:
         other_names.append({"name": org.acronym, "note": "acronym"})
-    area = {"id": org.region_code, "name": region_name(org.region_code)} if org.region_code else None
-    return {
+    popolo = {
         "id": f"organization/{org.id}",
         "name": org.name,
         "other_names": other_names,
@@ -261,9 +264,11 @@ def _popolo_organization(org: Any, printed: list[str]) -> dict[str, Any]:
         ],
         "classification": org.sector,
         "area_id": org.region_code,
-        "area": area,
         "country": org.country,
     }
+    if org.region_code:  # why: Popolo's `area` must be an object; only `area_id` may be null
+        popolo["area"] = {"id": org.region_code, "name": region_name(org.region_code)}
+    return popolo
 
 
 def _popolo_events(session: Session) -> Iterator[dict[str, Any]]:
@@ -275,7 +280,7 @@ def _popolo_events(session: Session) -> Iterator[dict[str, Any]]:
             "id": f"statement/{statement.id}",
             "name": statement.title,
             "classification": statement.kind,
-            "start_date": _dated(statement.published_on, statement.date_precision) or None,
+            "start_date": at_precision(statement.published_on, statement.date_precision) or None,
             "identifiers": [
                 {"scheme": "firmas", "identifier": str(statement.id)},
                 {"scheme": "firmas-slug", "identifier": statement.slug},

@@ -24,9 +24,9 @@ def neutralize(value: Any) -> Any:
     return value
 
 
-def write_csv(stream: IO[str], columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
+def write_csv(stream: IO[str], columns: Iterable[str], rows: Iterable[dict[str, Any]], *, delimiter: str = ",") -> None:
     columns = list(columns)
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csv.writer(stream, lineterminator="\n", delimiter=delimiter)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralize(row[column]) for column in columns])

@@ -7,6 +7,7 @@ web pages.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -104,26 +105,75 @@ def get(session: Session, id_or_slug: str, *, parameter: str = "id_or_slug") -> 
 
 
 def resolve(session: Session, reference: str, *, parameter: str) -> list[int]:
-    """Live organization ids meant by an id, slug or printed name (any spelling with the same match key).
+    """The live organization meant by an id, slug, printed name (any spelling with the same match
+    key) or acronym, as a list of one id.
 
     A merged organization's id or slug means its survivor. InvalidInput names `parameter` when
-    nothing matches.
+    nothing matches, and lists the `candidates` when a name or acronym denotes several.
     """
     reference = reference.strip()
-    found = row_named(session, (Organization.id, Organization.merged_into_id), reference)
-    if found is not None:
-        return [found.id if found.merged_into_id is None else _live_id(session, found.id)]
-    key = names.match_key(reference)
-    ids = set(
-        session.scalars(
-            select(OrganizationName.organization_id)
-            .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
-            .where(PrintedName.match_key == key)
-        )
-    )
+    by_id = live_by_id_or_slug(session, reference)
+    if by_id is not None:
+        return [by_id]
+    ids = named(session, reference)
     if not ids:
-        raise InvalidInput(f"No organization with id, slug or name '{reference}'.", parameter=parameter)
-    return sorted({_live_id(session, organization_id) for organization_id in ids})
+        raise InvalidInput(f"No organization with id, slug, name or acronym '{reference}'.", parameter=parameter)
+    if len(ids) > 1:
+        raise ambiguous(session, reference, ids, parameter=parameter)
+    return ids
+
+
+def live_by_id_or_slug(session: Session, text: str) -> int | None:
+    """The live organization an id or slug names (a merged one's survivor), or None."""
+    found = row_named(session, (Organization.id, Organization.merged_into_id), text.strip())
+    if found is None:
+        return None
+    return found.id if found.merged_into_id is None else _live_id(session, found.id)
+
+
+def get_by_reference(session: Session, reference: str, *, parameter: str = "id_or_slug") -> Organization:
+    """An organization by id or slug (merged or not), else the one live organization a printed
+    name or acronym denotes; NotFound when none does, InvalidInput with `candidates` when several."""
+    named_row = row_named(session, (Organization.id,), reference)
+    if named_row is not None:
+        return session.get_one(Organization, named_row.id)
+    ids = named(session, reference)
+    if not ids:
+        raise NotFound(f"No organization with id, slug, name or acronym '{reference}'.", parameter=parameter)
+    if len(ids) > 1:
+        raise ambiguous(session, reference, ids, parameter=parameter)
+    return session.get_one(Organization, ids[0])
+
+
+def named(session: Session, text: str) -> list[int]:
+    """Live organizations that a name or acronym as a person types it denotes: those printed with
+    the same match key, or, when none is, those whose acronym it is (case and accents ignored)."""
+    key = names.match_key(text)
+    by_name = set(session.scalars(_printed_with_key(key))) if key else set()
+    if not by_name:
+        acronym = names.search_text(text).replace(" ", "")
+        if acronym:
+            by_name = set(session.scalars(select(Organization.id).where(func.lower(Organization.acronym) == acronym)))
+    return sorted({_live_id(session, organization_id) for organization_id in by_name})
+
+
+def _printed_with_key(key: str) -> Select:
+    """Organizations with a line printed with a name of match key `key`."""
+    return (
+        select(OrganizationName.organization_id)
+        .join(PrintedName, PrintedName.id == OrganizationName.printed_name_id)
+        .where(PrintedName.match_key == key)
+    )
+
+
+def ambiguous(session: Session, reference: str, ids: list[int], *, parameter: str) -> InvalidInput:
+    rows = session.execute(select(Organization.id, Organization.slug, Organization.name).where(Organization.id.in_(ids)).order_by(Organization.id))
+    candidates = [{"id": row.id, "slug": row.slug, "name": row.name} for row in rows]
+    return InvalidInput(
+        f"'{reference}' names {len(candidates)} organizations; use the id or slug of one of `candidates`.",
+        parameter=parameter,
+        candidates=candidates,
+    )
 
 
 def _live_id(session: Session, organization_id: int) -> int:
@@ -319,7 +369,7 @@ def search(
 
     Sorts: "name" (A-Z by code point), "statements" (most first), "last_signed" (latest first,
     never-dated last); ties by id. The page's total counts every match. A `q` that matches
-    nothing exactly is retried with close spellings.
+    nothing exactly is retried with close spellings (the page is then `approximate`).
     """
     filters = filters or OrganizationFilters()
     if filters.sort not in ORGANIZATION_SORTS:
@@ -328,7 +378,7 @@ def search(
     page = _search_page(session, filters.sort, shape, params, limit, cursor)
     if page.total == 0 and text_search.query_words(filters.q):
         shape, params = _resolved(session, filters, typo_tolerant=True)
-        page = _search_page(session, filters.sort, shape, params, limit, cursor)
+        page = dataclasses.replace(_search_page(session, filters.sort, shape, params, limit, cursor), approximate=True)
     return page
 
 

@@ -20,6 +20,7 @@ class Page(Generic[T]):
     items: list[T]
     total: int
     next_cursor: str | None
+    approximate: bool = False  # the items match a search by close spelling, not as typed
 
 
 def encode_cursor(values: list[Any]) -> str:

@@ -24,6 +24,8 @@ from app.models import Organization, OrganizationName, PrintedName
 from app.identity.regions import region_name, resolve_region
 from app.identity.similarity import translation_pairs
 from app.identity.text import fold
+from app.services import organizations
+from app.services.organizations import OrganizationFilters
 
 ORGANIZATION_TYPE = {"id": "organization", "name": "Organization"}
 DEFAULT_LIMIT = 5
@@ -49,6 +51,7 @@ _TRANSLATED = 0.95  # a name equal only once translated is likely, not certain, 
 _BEST_UNCERTAIN = 99.0  # only an equal match key scores 100
 _OTHER_REGION = 0.7  # a candidate placed elsewhere than the query says
 _NO_REGION = 0.95  # a candidate with no known region, when the query gives one
+_PLACE_ONLY = 50.0  # a query of properties alone: every organization of that place is as likely
 
 
 _SPANISH = dict(translation_pairs())  # "amnesty" -> "amnistia"
@@ -107,6 +110,9 @@ class Candidate:
     sector: str | None
     same_key: bool = False  # one of its printed names has the query's match key
     same_acronym: bool = False  # the query is its acronym
+    same_id: bool = False  # the query is its id or slug
+    name_similarity: float = 0.0  # 0..1, the best word overlap of the query with its names
+    place_match: bool | None = None  # whether its region and country agree with the query's; None: none given
 
     @property
     def description(self) -> str:
@@ -158,25 +164,51 @@ def reconcile_batch(session: Session, batch: Mapping[str, ReconciliationQuery]) 
 
 
 def reconcile(session: Session, query: ReconciliationQuery, *, query_id: str = "q") -> list[Candidate]:
-    """Candidates for one query; none when it asks for a type other than organization."""
-    if not _wants_organizations(query.type):
+    """Candidates for one query; none when it asks for a type other than organization.
+
+    The query may be a name, an acronym, or an organization's id or slug (that organization, with
+    score 100); a query of properties alone lists the organizations of that place.
+    """
+    if not wants_organizations(query.type):
         return []
     text = names.normalize_whitespace(query.query)
-    if not names.search_text(text):
-        return []
     place = _place(query, query_id)
+    limit = min(query.limit, MAX_LIMIT)
+    if not names.search_text(text):
+        return _in_place(session, place, limit) if place.region_codes or place.countries else []
     found = _candidates(session, text)
-    scored = [candidate for entry in found.values() if (candidate := _score(text, entry, place)).score > 0]
+    identified = organizations.live_by_id_or_slug(session, text)
+    if identified is not None and identified not in found:
+        found.update(_load(session, [identified]))
+    scored = [candidate for entry in found.values() if (candidate := _score(text, entry, place, identified)).score > 0]
     _mark_match(scored)
     scored.sort(key=lambda candidate: (-candidate.score, candidate.name, candidate.id))
-    return scored[: min(query.limit, MAX_LIMIT)]
+    return scored[:limit]
 
 
-def _wants_organizations(requested: str | list[str] | None) -> bool:
+def wants_organizations(requested: str | list[str] | None) -> bool:
+    """Whether a query's `type` asks for organizations: by the type's id or its name, any case."""
     if requested is None or requested == []:
         return True
     wanted = [requested] if isinstance(requested, str) else requested
-    return ORGANIZATION_TYPE["id"] in wanted
+    known = {ORGANIZATION_TYPE["id"], ORGANIZATION_TYPE["name"].lower()}
+    return any(str(kind).strip().lower() in known for kind in wanted)
+
+
+def _in_place(session: Session, place: Place, limit: int) -> list[Candidate]:
+    """A query of properties alone: the organizations of that region (and country), by name."""
+    filters = OrganizationFilters(region=sorted(place.region_codes))
+    if len(place.countries) == 1:
+        filters.country = next(iter(place.countries))
+    page = organizations.search(session, filters, limit=limit)
+    return [
+        Candidate(
+            id=row.id, name=row.name, score=_PLACE_ONLY, match=False, acronym=row.acronym,
+            region_code=row.region_code, sector=row.sector, place_match=True,
+        )
+        for row in page.items
+        if not place.countries or (row.country or "").upper() in place.countries
+    ]  # fmt: skip
 
 
 def _values(prop: QueryProperty) -> list[str]:
@@ -290,17 +322,19 @@ def _load(session: Session, ids: Iterable[int]) -> dict[int, _Found]:
 # --- scoring ------------------------------------------------------------------------------------
 
 
-def _score(text: str, found: _Found, place: Place) -> Candidate:
+def _score(text: str, found: _Found, place: Place, identified: int | None = None) -> Candidate:
     organization = found.organization
     key, squeezed = names.match_key(text), _squeezed(text)
     same_key = any(names.match_key(printed) == key for printed in found.printed)
     acronyms = {_squeezed(acronym) for acronym in _acronyms(organization, found.printed)}
     same_acronym = squeezed in acronyms
-    if same_key:
+    same_id = organization.id == identified
+    labels = [*found.printed, organization.name]
+    similarity = max(_name_similarity(text, label) for label in labels)
+    if same_key or same_id:
         score = 100.0
     else:
-        labels = [*found.printed, organization.name]
-        score = min(_BEST_UNCERTAIN, 100 * max(_name_similarity(text, label) for label in labels))
+        score = min(_BEST_UNCERTAIN, 100 * similarity)
         if same_acronym:
             score = max(score, _ACRONYM_SCORE)
     factor, contradicted = _place_factor(organization, place)
@@ -314,6 +348,9 @@ def _score(text: str, found: _Found, place: Place) -> Candidate:
         sector=organization.sector,
         same_key=same_key and not contradicted,
         same_acronym=same_acronym and not contradicted,
+        same_id=same_id,
+        name_similarity=round(1.0 if same_key else similarity, 3),
+        place_match=None if not (place.region_codes or place.countries) else not contradicted,
     )
 
 
@@ -388,9 +425,10 @@ def _place_factor(organization: Organization, place: Place) -> tuple[float, bool
 
 
 def _mark_match(candidates: list[Candidate]) -> None:
-    """`match` says the candidate is certainly the one: the only one with the query's match key,
-    or, when none has it, the only one whose acronym the query is. Two certain ones: neither is."""
-    for certain in ("same_key", "same_acronym"):
+    """`match` says the candidate is certainly the one: the one whose id or slug the query is; else
+    the only one with the query's match key, or, when none has it, the only one whose acronym the
+    query is. Two certain ones: neither is."""
+    for certain in ("same_id", "same_key", "same_acronym"):
         found = [candidate for candidate in candidates if getattr(candidate, certain)]
         if found:
             if len(found) == 1:
@@ -398,8 +436,26 @@ def _mark_match(candidates: list[Candidate]) -> None:
             return
 
 
+FEATURES: dict[str, str] = {
+    "name_similarity": "0-1: how much of the query's distinctive words the best of the organization's printed names "
+    "shares (a word misspelt by a letter or two counts for its similarity; 1 when a printed name has the query's match key).",
+    "match_key": "true when one of the organization's printed names has the query's match key (the key that makes two "
+    "printed names one organization: case, accents, punctuation, legal forms and DDHH/Edo./Fund. ignored).",
+    "acronym_match": "true when the query is the organization's acronym, or one printed in one of its names.",
+    "place_match": "Only when the query gives `region` or `country`: true when the organization's agree (or are unknown), "
+    "false when they differ.",
+}
+
+
 def result_item(candidate: Candidate) -> dict[str, Any]:
-    """A candidate in the API's shape."""
+    """A candidate in the API's shape, with the features its score comes from."""
+    features: list[dict[str, Any]] = [
+        {"id": "name_similarity", "value": candidate.name_similarity},
+        {"id": "match_key", "value": candidate.same_key},
+        {"id": "acronym_match", "value": candidate.same_acronym},
+    ]
+    if candidate.place_match is not None:
+        features.append({"id": "place_match", "value": candidate.place_match})
     return {
         "id": str(candidate.id),
         "name": candidate.name,
@@ -407,4 +463,5 @@ def result_item(candidate: Candidate) -> dict[str, Any]:
         "match": candidate.match,
         "type": [ORGANIZATION_TYPE],
         "description": candidate.description,
+        "features": features,
     }

@@ -47,11 +47,42 @@ def printed_names_matching(session: Session, words: list[str], *, any_word: bool
     return _printed_names_matching(postgresql, _names_query(postgresql, words, any_word=any_word))
 
 
+# Words printed in short or in full, either of which a query may use: "derechos humanos" also
+# finds "Centro de DDHH" and "DD.HH.", and "ddhh" finds the names written in full (as match keys do).
+_SAME_WORDS: tuple[tuple[str, ...], ...] = (("derechos", "humanos"), ("ddhh",), ("dd", "hh"))
+
+
+def _word_groups(words: list[str]) -> list[list[tuple[str, ...]]]:
+    """Each word as a group of one alternative, except a run that `_SAME_WORDS` spells another way,
+    which becomes one group of every spelling: any one of them must match."""
+    groups: list[list[tuple[str, ...]]] = []
+    index = 0
+    while index < len(words):
+        spelled = next((form for form in _SAME_WORDS if tuple(words[index : index + len(form)]) == form), None)
+        if spelled is None:
+            groups.append([(words[index],)])
+            index += 1
+        else:
+            groups.append(list(_SAME_WORDS))
+            index += len(spelled)
+    return groups
+
+
 def _names_query(postgresql: bool, words: list[str], *, any_word: bool = False) -> str:
     """The full-text query of `words`: a tsquery on PostgreSQL, an FTS5 MATCH expression on SQLite."""
     if postgresql:
-        return (" | " if any_word else " & ").join(f"{word}:*" for word in words)
-    return (" OR " if any_word else " ").join(f'"{word}"*' for word in words)
+        if any_word:
+            return " | ".join(f"{word}:*" for word in words)
+        return " & ".join(_alternatives(group, " | ", " & ", "{}:*") for group in _word_groups(words))
+    if any_word:
+        return " OR ".join(f'"{word}"*' for word in words)
+    return " AND ".join(_alternatives(group, " OR ", " AND ", '"{}"*') for group in _word_groups(words))
+
+
+def _alternatives(group: list[tuple[str, ...]], either: str, both: str, term: str) -> str:
+    if len(group) == 1 and len(group[0]) == 1:
+        return term.format(group[0][0])
+    return "(" + either.join("(" + both.join(term.format(word) for word in form) + ")" for form in group) + ")"
 
 
 def _printed_names_matching(postgresql: bool, names_query: Any) -> Select:

@@ -19,7 +19,7 @@ from app.models import SECTORS, Organization
 from app.identity.regions import all_regions, region_name
 from app.services import organizations, review, statements
 from app.services.paging import Page
-from app.web.render import PageDep, csv_response, path_for
+from app.web.render import CSV_LINK, CsvFormatDep, PageDep, path_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -163,15 +163,15 @@ def home(page: PageDep, session: SessionDep) -> Response:
         "home.html",
         latest=statement_rows(latest.items),
         total=latest.total,
-        csv_url=path_for(page.request, "statements_csv"),
+        csv_url=path_for(page.request, "statements_csv", CSV_LINK),
         api_url="/api/statements",
     )
 
 
 @router.get("/comunicados.csv", name="statements_csv")
-def statements_csv(session: SessionDep) -> Response:
+def statements_csv(session: SessionDep, csv_format: CsvFormatDep) -> Response:
     found = every_page(lambda limit, cursor: statements.get_all(session, limit=limit, cursor=cursor))
-    return csv_response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(found))
+    return csv_format.response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(found))
 
 
 @router.get("/buscar", name="search")
@@ -197,8 +197,8 @@ def search(
         sectors=SECTORS,
         years=statements.years(session),
         statement_choices=statements.get_all(session, limit=CSV_PAGE).items,
-        organizations_csv=path_for(page.request, "search_organizations_csv", query),
-        statements_csv=path_for(page.request, "search_statements_csv", query),
+        organizations_csv=path_for(page.request, "search_organizations_csv", query | CSV_LINK),
+        statements_csv=path_for(page.request, "search_statements_csv", query | CSV_LINK),
         api_url=path_for(page.request, "list_organizations", {"q": filters.q}),
     )
 
@@ -207,18 +207,20 @@ def search(
 def search_organizations_csv(
     session: SessionDep,
     filters: FiltersDep,
+    csv_format: CsvFormatDep,
 ) -> Response:
     found = every_page(lambda limit, cursor: filters.organizations(session, limit, cursor))
-    return csv_response("organizaciones.csv", ORGANIZATION_COLUMNS, [organization_row(org) for org in found])
+    return csv_format.response("organizaciones.csv", ORGANIZATION_COLUMNS, [organization_row(org) for org in found])
 
 
 @router.get("/buscar/comunicados.csv", name="search_statements_csv")
 def search_statements_csv(
     session: SessionDep,
     filters: FiltersDep,
+    csv_format: CsvFormatDep,
 ) -> Response:
     found = every_page(lambda limit, cursor: filters.statements(session, limit, cursor))
-    return csv_response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(found))
+    return csv_format.response("comunicados.csv", STATEMENT_COLUMNS, statement_rows(found))
 
 
 # ---------------------------------------------------------------- organization
@@ -245,13 +247,13 @@ def organization_page(page: PageDep, session: SessionDep, slug: str) -> Response
         names=organizations.printed_names(session, organization.id),
         signed=organizations.statements_signed(session, organization.id),
         cosignatories=organizations.frequent_cosignatories(session, organization.id),
-        csv_url=path_for(page.request, "organization_csv", slug=organization.slug),
+        csv_url=path_for(page.request, "organization_csv", CSV_LINK, slug=organization.slug),
         api_url=path_for(page.request, "get_organization", id_or_slug=organization.slug),
     )
 
 
 @router.get("/organizaciones/{slug}/comunicados.csv", name="organization_csv")
-def organization_csv(request: Request, session: SessionDep, slug: str) -> Response:
+def organization_csv(request: Request, session: SessionDep, csv_format: CsvFormatDep, slug: str) -> Response:
     organization = live_or_redirect(request, session, slug, "organization_csv")
     if isinstance(organization, RedirectResponse):
         return organization
@@ -265,7 +267,7 @@ def organization_csv(request: Request, session: SessionDep, slug: str) -> Respon
         }
         for signed in organizations.statements_signed(session, organization.id)
     ]
-    return csv_response(f"{organization.slug}.csv", ["slug", "title", "date", "kind", "positions"], rows)
+    return csv_format.response(f"{organization.slug}.csv", ["slug", "title", "date", "kind", "positions"], rows)
 
 
 # ---------------------------------------------------------------- statement
@@ -280,7 +282,7 @@ def statement_page(page: PageDep, session: SessionDep, slug: str) -> Response:
         statement=statement,
         lines=lines,
         organization_count=len({line.organization_id for line in lines}),
-        csv_url=path_for(page.request, "statement_csv", slug=statement.slug),
+        csv_url=path_for(page.request, "statement_csv", CSV_LINK, slug=statement.slug),
         api_url=path_for(page.request, "get_statement", id_or_slug=statement.slug),
     )
 
@@ -300,7 +302,7 @@ LINE_COLUMNS = [
 
 
 @router.get("/comunicados/{slug}/firmas.csv", name="statement_csv")
-def statement_csv(session: SessionDep, slug: str) -> Response:
+def statement_csv(session: SessionDep, csv_format: CsvFormatDep, slug: str) -> Response:
     """The signature lines in the import format (so the file can be imported again) plus where each resolves."""
     statement = statements.get(session, slug)
     first_url = statement.urls[0].url if statement.urls else ""
@@ -319,7 +321,7 @@ def statement_csv(session: SessionDep, slug: str) -> Response:
         }
         for line in statements.lines(session, statement.id)
     ]
-    return csv_response(f"{statement.slug}.csv", LINE_COLUMNS, rows)
+    return csv_format.response(f"{statement.slug}.csv", LINE_COLUMNS, rows)
 
 
 # ---------------------------------------------------------------- regions
@@ -354,15 +356,15 @@ def region_page(
         statements_total=found_statements.total,
         next_organizations=next_link(page.request, "region_page", {}, "org_cursor", found_organizations.next_cursor, code=slug),
         next_statements=next_link(page.request, "region_page", {}, "st_cursor", found_statements.next_cursor, code=slug),
-        csv_url=path_for(page.request, "region_csv", code=slug),
+        csv_url=path_for(page.request, "region_csv", CSV_LINK, code=slug),
         api_url=path_for(page.request, "list_organizations", {"region": code}),
     )
 
 
 @router.get("/regiones/{code}/organizaciones.csv", name="region_csv")
-def region_csv(session: SessionDep, code: str) -> Response:
+def region_csv(session: SessionDep, csv_format: CsvFormatDep, code: str) -> Response:
     code, _ = known_region(code)
     found = every_page(
         lambda limit, cursor: organizations.search_filtered(session, q=None, region=code, limit=limit, cursor=cursor)
     )
-    return csv_response(f"{code.lower()}.csv", ORGANIZATION_COLUMNS, [organization_row(org) for org in found])
+    return csv_format.response(f"{code.lower()}.csv", ORGANIZATION_COLUMNS, [organization_row(org) for org in found])

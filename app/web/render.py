@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -86,12 +86,42 @@ def page_context(request: Request) -> PageContext:
 PageDep = Annotated[PageContext, Depends(page_context)]
 
 
-def csv_response(filename: str, columns: list[str], rows: Iterable[dict[str, Any]]) -> Response:
-    """A CSV download; cells a spreadsheet would run as formulas are neutralized."""
+def csv_response(
+    filename: str, columns: list[str], rows: Iterable[dict[str, Any]], *, bom: bool = False, delimiter: str = ","
+) -> Response:
+    """A CSV download; cells a spreadsheet would run as formulas are neutralized. `bom` starts it
+    with a UTF-8 byte order mark (Excel then shows accents right); `delimiter` ";" suits Excel in a
+    Spanish locale."""
     buffer = io.StringIO()
-    write_csv(buffer, columns, rows)
+    if bom:
+        buffer.write("\ufeff")
+    write_csv(buffer, columns, rows, delimiter=delimiter)
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+CSV_LINK = {"bom": "1"}  # what the pages' download links add: Excel, the usual reader, needs the BOM
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """`?bom=1` and `?delimiter=;` (or `tab`) of a page's CSV download."""
+
+    bom: bool
+    delimiter: str
+
+    def response(self, filename: str, columns: list[str], rows: Iterable[dict[str, Any]]) -> Response:
+        return csv_response(filename, columns, rows, bom=self.bom, delimiter=self.delimiter)
+
+
+def csv_format(
+    bom: bool = Query(False, description="Start with a UTF-8 byte order mark."),
+    delimiter: str = Query(",", pattern="^(,|;|tab)$", description="`,`, `;` or `tab`."),
+) -> CsvFormat:
+    return CsvFormat(bom=bom, delimiter="\t" if delimiter == "tab" else delimiter)
+
+
+CsvFormatDep = Annotated[CsvFormat, Depends(csv_format)]

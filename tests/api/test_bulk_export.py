@@ -61,7 +61,9 @@ def test_signature_rows_name_statement_and_organization(seeded_client: TestClien
     assert [row["is_repeat"] for row in cabemos] == ["false", "true"]
     assert cabemos[0]["organization_slug"] == cabemos[1]["organization_slug"] == "aqui-cabemos-todos"
     assert cabemos[0]["statement_slug"] == "2021-11-joint-statement-icc-criminalization"
-    assert cabemos[0]["statement_date"] == "2021-11"
+    assert cabemos[0]["statement_date"] == "2021-11-01"  # a day in every row; the precision is the statement's
+    statement = next(row for row in csv_rows(seeded_client, "statements") if row["id"] == cabemos[0]["statement_id"])
+    assert (statement["date"], statement["date_precision"]) == ("2021-11", "month")
     tachira = next(row for row in rows if "Táchira" in row["raw_text"])
     assert (tachira["region_code"], tachira["region_source"]) == ("VE-S", "inferred")
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import Organization
 from app.services import organizations
+from tests.web.html import parse, text_of
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CHAPTER = "Comisión Nacional DDHH de la Federación de Colegios de Abogados de Venezuela"
@@ -32,7 +33,7 @@ def test_manifest_describes_the_service_for_openrefine(seeded_client: TestClient
     manifest = seeded_client.get("/api/reconcile").json()
     assert manifest["versions"] == ["0.2"]
     assert manifest["defaultTypes"] == [{"id": "organization", "name": "Organization"}]
-    assert manifest["view"]["url"] == "http://testserver/api/organizations/{{id}}"
+    assert manifest["view"]["url"] == "http://testserver/organizaciones/{{id}}"
     assert manifest["preview"] == {"url": "http://testserver/api/reconcile/preview?id={{id}}", "width": 400, "height": 120}
     assert manifest["identifierSpace"] and manifest["schemaSpace"] and manifest["name"]
 
@@ -40,8 +41,9 @@ def test_manifest_describes_the_service_for_openrefine(seeded_client: TestClient
 def test_view_url_of_a_candidate_opens_the_organization(seeded_client: TestClient) -> None:
     manifest = seeded_client.get("/api/reconcile").json()
     candidate = post_queries(seeded_client, {"q0": {"query": "Foro Penal"}})["q0"]["result"][0]
-    organization = seeded_client.get(manifest["view"]["url"].replace("{{id}}", candidate["id"])).json()
-    assert organization["name"] == "Foro Penal"
+    page = seeded_client.get(manifest["view"]["url"].replace("{{id}}", candidate["id"]))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert [text_of(h1) for h1 in parse(page.text).iter("h1")] == ["Foro Penal"]
 
 
 def test_a_batch_answers_every_query_by_its_id(seeded_client: TestClient, seeded: sessionmaker[Session]) -> None:
