@@ -51,8 +51,15 @@ def use(token: ApiToken) -> ApiToken:
         raise Unauthorized("The token has been revoked.")
     if token.expires_at is not None and _aware(token.expires_at) <= now:
         raise Unauthorized("The token has expired.")
-    token.last_used_at = now
+    if token.last_used_at is None or now - _aware(token.last_used_at) >= LAST_USE_PRECISION:
+        token.last_used_at = now
     return token
+
+
+# why: recording each use wrote a row on every authenticated request, so on SQLite every admin
+# read took the single writer lock and queued behind a running import. A minute is precise enough
+# for "when was this token last used".
+LAST_USE_PRECISION = dt.timedelta(minutes=1)
 
 
 def list_all(session: Session) -> list[ApiToken]:

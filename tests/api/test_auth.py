@@ -40,3 +40,16 @@ def test_only_the_hash_is_stored(db: sessionmaker[Session]) -> None:
     assert plaintext not in stored
     assert stored == [tokens.hash_token(plaintext)]
     assert len(plaintext) >= len("firmas_") + 43  # 32 random bytes, base64url
+
+
+def test_using_a_token_writes_its_last_use_at_most_once_a_minute(db: sessionmaker[Session], admin_token: str) -> None:
+    """A read with a token must not take the writer lock on every request (SQLite: it queued
+    behind imports)."""
+    with db() as session, session.begin():
+        first = tokens.authenticate(session, admin_token).last_used_at
+    with db() as session, session.begin():
+        token = tokens.authenticate(session, admin_token)
+        assert not session.dirty and token.last_used_at == first
+        token.last_used_at = first - dt.timedelta(minutes=2)
+    with db() as session, session.begin():
+        assert tokens.authenticate(session, admin_token).last_used_at > first
