@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.errors import Conflict
+from app.errors import Conflict, NotFound
 from app.identity import attribution, regions
 from app.identity.attribution import Place
 from app.identity.evidence import DEFAULT_COUNTRY
@@ -29,6 +29,19 @@ _CHUNK = 2_000  # ids per `IN (...)`: far below SQLite's and psycopg's parameter
 
 def chunks(values: list[Any], size: int = _CHUNK) -> list[list[Any]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def live_organization(session: Session, organization_id: int, field: str) -> Organization:
+    """The organization, if it exists and was not merged into another; NotFound / Conflict naming `field`."""
+    organization = session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound(f"No organization with id {organization_id}.", field=field)
+    if organization.merged_into_id is not None:
+        raise Conflict(
+            f"Organization {organization_id} was merged into {organization.merged_into_id}; use that one.",
+            field=field,
+        )
+    return organization
 
 
 def lines_of(session: Session, organization_id: int) -> list[int]:

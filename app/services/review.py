@@ -324,7 +324,7 @@ def merge_organizations(
     """Move every signature line of `merged_id` to `into_id`; the merged one redirects to it."""
     if not locked:
         take_identity_lock(session)
-    merged, survivor = _live(session, merged_id, "id"), _live(session, into_id, "into")
+    merged, survivor = reattribution.live_organization(session, merged_id, "id"), reattribution.live_organization(session, into_id, "into")
     if merged.id == survivor.id:
         raise Conflict("An organization cannot be merged into itself.", field="into")
     if _kept_apart(session, cluster(session, merged.id), cluster(session, survivor.id)):
@@ -371,18 +371,6 @@ def _record_moves(session: Session, model: type, parent_column: str, parent_id: 
 
 def _fields(organization: Organization) -> dict[str, Any]:
     return {name: getattr(organization, name) for name in (*_FILLABLE, *reattribution.PLACE_FIELDS)}
-
-
-def _live(session: Session, organization_id: int, field: str) -> Organization:
-    organization = session.get(Organization, organization_id)
-    if organization is None:
-        raise NotFound(f"No organization with id {organization_id}.", field=field)
-    if organization.merged_into_id is not None:
-        raise Conflict(
-            f"Organization {organization_id} was merged into {organization.merged_into_id}; use that one.",
-            field=field,
-        )
-    return organization
 
 
 def _fill_survivor(survivor: Organization, merged: Organization) -> None:

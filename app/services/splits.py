@@ -50,7 +50,7 @@ class SplitRequest:
 def split(session: Session, organization_id: int, request: SplitRequest, *, actor: str) -> Split:
     """Move the requested lines of `organization_id` (see SplitRequest)."""
     take_identity_lock(session)
-    source = _live(session, organization_id, "id")
+    source = reattribution.live_organization(session, organization_id, "id")
     lines, form_id = _lines_to_move(session, source.id, request)
     regions_before = {source.region_code}
     target, created = _target(session, source, request, lines)
@@ -74,15 +74,6 @@ def split(session: Session, organization_id: int, request: SplitRequest, *, acto
         details={"from": source.id, "into": target.id, "created": created, "lines": line_ids},
     )
     return record
-
-
-def _live(session: Session, organization_id: int, field: str) -> Organization:
-    organization = session.get(Organization, organization_id)
-    if organization is None:
-        raise NotFound(f"No organization with id {organization_id}.", field=field)
-    if organization.merged_into_id is not None:
-        raise Conflict(f"Organization {organization_id} was merged into {organization.merged_into_id}; use that one.", field=field)
-    return organization
 
 
 def _lines_to_move(session: Session, organization_id: int, request: SplitRequest) -> tuple[list[SignatureLine], int | None]:
@@ -113,7 +104,7 @@ def _lines_to_move(session: Session, organization_id: int, request: SplitRequest
 
 def _target(session: Session, source: Organization, request: SplitRequest, lines: list[SignatureLine]) -> tuple[Organization, bool]:
     if request.into_id is not None:
-        target = _live(session, request.into_id, "into")
+        target = reattribution.live_organization(session, request.into_id, "into")
         if target.id == source.id:
             raise Conflict("Lines cannot be split into the organization they are on.", field="into")
         return target, False
